@@ -1,0 +1,114 @@
+# netbackup.nbwss developer and CI entry points. `make test` is the README's test command.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PYTHON311 ?= python3
+PYTHON312 ?= $(PYENV_ROOT)/versions/3.12.1/bin/python3.12
+# Target (managed host) Pythons the module code must compile on.
+TARGET_PYTHONS ?= 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0
+
+VENV := .venv
+VENV_216 := .venv-2.16
+VENV_221 := .venv-2.21
+# ansible-test refuses symlinked trees and trees inside another git checkout's ignored folders:
+# tests run on a copy under /tmp, one per checkout.
+TREE_ROOT := $(or $(TMPDIR),/tmp)/nbwss-tree-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
+TREE := $(TREE_ROOT)/ansible_collections/netbackup/nbwss
+LOGS := .tmp/logs
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache
+
+.PHONY: test demo venvs tree units units-matrix sanity sanity-matrix target-compile lint galaxy integration leak-scan clean
+
+# ---- environments -------------------------------------------------------------------------------
+
+$(VENV)/.installed: tests/requirements.txt
+	$(PYTHON311) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+$(VENV_216)/.installed: tests/requirements-2.16.txt
+	$(PYTHON311) -m venv $(VENV_216)
+	$(VENV_216)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+$(VENV_221)/.installed: tests/requirements-2.21.txt
+	$(PYTHON312) -m venv $(VENV_221)
+	$(VENV_221)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+venvs: $(VENV)/.installed $(VENV_216)/.installed $(VENV_221)/.installed
+	@# ansible-test --venv bootstraps pip from a host outside the registries; give it an offline stand-in.
+	@mkdir -p $(GET_PIP_CACHE)
+	@for v in 23_1_2 24_2 25_2; do cp tests/harness/get_pip_offline.py $(GET_PIP_CACHE)/get_pip_$$v.py; done
+	@command -v shellcheck >/dev/null || { command -v apt-get >/dev/null && \
+	  (apt-get update -qq && apt-get install -y -qq shellcheck) >/dev/null 2>&1 || echo "note: shellcheck not installed; ansible-test skips it"; }
+
+tree:
+	@bash tests/harness/collection_tree.sh $(TREE_ROOT) >/dev/null
+	@mkdir -p $(LOGS)
+
+# ---- checks -------------------------------------------------------------------------------------
+
+# Unit tests of one venv against the copied tree: make units-one V=.venv-2.16
+units-one: tree
+	cd $(TREE) && PYTHONPATH=$(TREE_ROOT) $(CURDIR)/$(V)/bin/python -m pytest -q -p no:cacheprovider tests/unit
+
+units-matrix: venvs tree
+	$(MAKE) --no-print-directory units-one V=$(VENV_216) 2>&1 | tee $(LOGS)/units-2.16.log | tail -n 1
+	$(MAKE) --no-print-directory units-one V=$(VENV_221) 2>&1 | tee $(LOGS)/units-2.21.log | tail -n 1
+
+sanity-one: tree
+	cd $(TREE) && $(CURDIR)/$(V)/bin/ansible-test sanity --venv --python $(P) --color no
+
+sanity-matrix: venvs tree
+	@for spec in "$(VENV) 3.11" "$(VENV_216) 3.11" "$(VENV_221) 3.12"; do \
+	  set -- $$spec; echo "== ansible-test sanity: $$($$1/bin/ansible --version | head -n 1) on Python $$2"; \
+	  $(MAKE) --no-print-directory sanity-one V=$$1 P=$$2 > $(LOGS)/sanity-$$1.log 2>&1 \
+	    || { grep -E '^(ERROR|FATAL)' $(LOGS)/sanity-$$1.log; exit 1; }; \
+	  grep -c '^Running sanity test' $(LOGS)/sanity-$$1.log | sed 's/^/   sanity tests run: /'; \
+	done
+
+sanity: sanity-matrix
+
+target-compile:
+	@for v in $(TARGET_PYTHONS); do \
+	  py=$(PYENV_ROOT)/versions/$$v/bin/python3; \
+	  [ -x $$py ] || { echo "Python $$v is not installed at $$py"; exit 1; }; \
+	  $$py -c 'import sys; [compile(open(f, "rb").read(), f, "exec") for f in sys.argv[1:]]' \
+	    $$(ls plugins/modules/*.py plugins/module_utils/*.py 2>/dev/null); \
+	  echo "   module code compiles on Python $$v"; \
+	done
+
+lint: venvs tree
+	cd $(TREE) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ansible-lint --profile production --offline --nocolor 2>&1 | tail -n 1
+
+galaxy: venvs tree
+	@rm -rf .tmp/build && mkdir -p .tmp/build
+	cd $(TREE) && $(CURDIR)/$(VENV)/bin/ansible-galaxy collection build --force --output-path $(CURDIR)/.tmp/build >/dev/null
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH GALAXY_IMPORTER_RUN_ANSIBLE_TEST=false GALAXY_IMPORTER_CHECK_REQUIRED_TAGS=true \
+	  $(VENV)/bin/python -m galaxy_importer.main .tmp/build/netbackup-nbwss-*.tar.gz > $(LOGS)/galaxy-importer.log 2>&1 \
+	  || { tail -n 30 $(LOGS)/galaxy-importer.log; exit 1; }
+	@if grep -E '^(ERROR|WARNING)' $(LOGS)/galaxy-importer.log; then echo "galaxy-importer reported the lines above"; exit 1; fi
+	@echo "   galaxy-importer: $$(grep -c . $(LOGS)/galaxy-importer.log) lines, no errors or warnings"
+
+# The default venv's full pytest run comes last so that its summary line closes `make test`.
+units: venvs tree
+	cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
+	  $(CURDIR)/$(VENV)/bin/python -m pytest -p no:cacheprovider -q -ra tests/unit tests/playbooks
+
+test: venvs
+	@rm -rf $(LOGS) && mkdir -p $(LOGS)
+	@echo "== lint";            $(MAKE) --no-print-directory lint
+	@echo "== sanity";          $(MAKE) --no-print-directory sanity
+	@echo "== target compile";  $(MAKE) --no-print-directory target-compile
+	@echo "== galaxy";          $(MAKE) --no-print-directory galaxy
+	@echo "== units (2.16, 2.21)"; $(MAKE) --no-print-directory units-matrix
+	@echo "== units + playbook tests (default)"; $(MAKE) --no-print-directory units
+
+demo:
+	@echo "The demo rollout arrives with the fleet rollout issue; see README.md." ; exit 1
+
+clean:
+	rm -rf .tmp $(TREE_ROOT)

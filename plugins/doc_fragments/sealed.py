@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Requirements and notes for modules that read or write sealed endpoint files.
+    # The minimum version must equal MINIMUM_CRYPTOGRAPHY_VERSION in plugins/module_utils/_cryptography.py.
+    DOCUMENTATION = r'''
+requirements:
+  - cryptography >= 3.3 (on the managed host, only for sealed files)
+notes:
+  - >-
+    Sealed files are encrypted at rest with AES-256-GCM. The envelope, the key id and key rotation are
+    described in C(docs/sealed-format.md) in the collection.
+  - >-
+    A key is 32 random bytes written as base64, for example from C(openssl rand -base64 32). Keep it in
+    Ansible Vault, or in a key file on the managed host that only its owner can read (mode C(0600)).
+  - >-
+    Key ids shown in results and errors identify a key without revealing it.
+'''

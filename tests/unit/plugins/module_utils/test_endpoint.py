@@ -1,0 +1,210 @@
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import json
+import os
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
+    FIELDS,
+    Endpoint,
+    EndpointError,
+    MAX_ENDPOINT_BYTES,
+    endpoint_from_dict,
+    parse_endpoint,
+    token_fingerprint,
+)
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'endpoints')
+BAD_DIR = os.path.join(FIXTURES, 'bad')
+GOOD_DIR = os.path.join(FIXTURES, 'good')
+with open(os.path.join(BAD_DIR, 'expected.json')) as expected_file:
+    BAD_EXPECTED = json.load(expected_file)
+GOOD_FILES = sorted(f for f in os.listdir(GOOD_DIR) if f.endswith('.json'))
+
+TOKEN = 'nbwssUnitTok3n-Zz9Yy8Xx7Ww6'
+
+
+def valid(**changes):
+    value = {'token': TOKEN, 'priority': 1, 'groupId': 'G1', 'hostName': 'cloud.example.com',
+             'url': 'wss://cloud.example.com:14146/cfs/nbufacade'}
+    value.update(changes)
+    return value
+
+
+def read(path):
+    with open(path, 'rb') as handle:
+        return handle.read()
+
+
+def read_bad(name):
+    # Files that are not valid UTF-8 (or carry a BOM) are stored base64-encoded: sanity tests read every file.
+    if os.path.exists(os.path.join(BAD_DIR, name)):
+        return read(os.path.join(BAD_DIR, name))
+    return base64.b64decode(read(os.path.join(BAD_DIR, name + '.b64')))
+
+
+def test_corpus_has_at_least_forty_bad_files():
+    assert len(BAD_EXPECTED) >= 40
+    on_disk = sorted(f[:-len('.b64')] if f.endswith('.b64') else f for f in os.listdir(BAD_DIR) if f != 'expected.json')
+    assert on_disk == sorted(BAD_EXPECTED)
+
+
+@pytest.mark.parametrize('name', sorted(BAD_EXPECTED))
+def test_bad_file_is_rejected_naming_file_and_field(name):
+    data = read_bad(name)
+    with pytest.raises(EndpointError) as caught:
+        parse_endpoint(data, source=name)
+    error = caught.value
+    assert error.field == BAD_EXPECTED[name]
+    assert str(error).startswith(name + ': ')
+    if error.field:
+        assert str(error).startswith('%s: %s: ' % (name, error.field))
+    assert 'nbwssFixtureTok3n' not in str(error)
+
+
+@pytest.mark.parametrize('name', GOOD_FILES)
+def test_good_file_is_accepted_and_round_trips_through_canonical_form(name):
+    endpoint = parse_endpoint(read(os.path.join(GOOD_DIR, name)), source=name)
+    again = parse_endpoint(endpoint.canonical_json(), source=name)
+    assert again == endpoint
+    assert again.canonical_json() == endpoint.canonical_json()
+
+
+def test_vendor_example_from_the_reference_guide_is_accepted():
+    endpoint = parse_endpoint(read(os.path.join(GOOD_DIR, 'vendor_example.json')))
+    assert endpoint.priority == 1
+    assert endpoint.group_id == 'GROUPID1'
+    assert endpoint.host_name == 'vrhel6u5-vm4.acme.com'
+    assert endpoint.url == 'wss://vrhel6u5-vm4.acme.com:14146/cfs/nbufacade'
+    assert endpoint.warnings() == []
+
+
+def test_canonical_form_has_five_keys_in_vendor_order_and_trailing_newline():
+    text = parse_endpoint(json.dumps(valid())).canonical_json()
+    assert text.endswith(b'}\n')
+    keys = [k for k, dummy in json.loads(text, object_pairs_hook=list)]
+    assert keys == list(FIELDS)
+    assert json.loads(text)['priority'] == 1
+
+
+def test_key_order_and_whitespace_do_not_change_meaning():
+    shuffled = '{"url": "wss://cloud.example.com:14146/cfs/nbufacade",\n "hostName":"cloud.example.com", ' \
+               '"groupId": "G1", "priority": 1, "token": "%s"}' % TOKEN
+    assert parse_endpoint(shuffled) == parse_endpoint(json.dumps(valid()))
+
+
+def test_meaning_differs_when_any_value_differs():
+    base = endpoint_from_dict(valid())
+    for field, other in (('token', 'other'), ('priority', 2), ('groupId', 'G2'), ('hostName', 'x.example.com'),
+                         ('url', 'wss://cloud.example.com:1/x')):
+        assert endpoint_from_dict(valid(**{field: other})) != base
+
+
+def test_redacted_view_replaces_token_with_fingerprint():
+    endpoint = endpoint_from_dict(valid())
+    view = endpoint.redacted()
+    assert view['token'] == token_fingerprint(TOKEN)
+    assert view['token'].startswith('sha256:') and len(view['token']) == len('sha256:') + 12
+    assert TOKEN not in json.dumps(view)
+    assert TOKEN not in repr(endpoint)
+
+
+def test_host_name_differing_from_url_host_is_a_warning_not_an_error():
+    endpoint = endpoint_from_dict(valid(hostName='other.example.com'), source='a.json')
+    warnings = endpoint.warnings()
+    assert len(warnings) == 1
+    assert warnings[0].startswith('a.json: hostName: differs from the host of url (cloud.example.com)')
+
+
+def test_host_name_comparison_ignores_case_trailing_dot_and_ipv6_brackets():
+    assert endpoint_from_dict(valid(hostName='Cloud.Example.COM.')).warnings() == []
+    assert endpoint_from_dict(valid(hostName='2001:db8::1', url='wss://[2001:DB8:0::1]/x')).warnings() == []
+
+
+def test_dict_input_is_checked_as_strictly_as_a_file():
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(valid(priority='1'))
+    assert caught.value.field == 'priority'
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(valid(token="it's"))
+    assert caught.value.field == 'token'
+    assert "it's" not in str(caught.value)
+
+
+def test_error_for_token_problems_never_echoes_the_token():
+    secret = 'S3cretValue-with-newline\n'
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(valid(token=secret))
+    assert 'S3cretValue' not in str(caught.value)
+
+
+def test_size_cap_applies_to_text_as_well_as_bytes():
+    big = json.dumps(valid(token='A' * MAX_ENDPOINT_BYTES))
+    with pytest.raises(EndpointError, match='larger than'):
+        parse_endpoint(big)
+    with pytest.raises(EndpointError, match='larger than'):
+        parse_endpoint(big.encode())
+
+
+def test_lone_surrogate_in_text_input_is_rejected_not_crashing():
+    with pytest.raises(EndpointError) as caught:
+        parse_endpoint(json.dumps(valid(groupId=u'G\udc80'), ensure_ascii=False))
+    assert caught.value.field == 'groupId'
+
+
+def test_endpoint_equality_ignores_source():
+    assert Endpoint('t', 1, 'g', 'h', 'wss://h/') == Endpoint('t', 1, 'g', 'h', 'wss://h/', source='x.json')
+
+
+# Property-based: whatever the input, the parser returns a valid endpoint or raises its own error.
+
+JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+JSON_VALUES = st.recursive(JSON_LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+                           max_leaves=12)
+NEAR_VALID = st.fixed_dictionaries({
+    'token': st.text(min_size=0, max_size=30),
+    'priority': st.integers(min_value=-3, max_value=2 ** 32) | st.booleans() | st.floats() | st.text(max_size=3),
+    'groupId': st.text(max_size=10),
+    'hostName': st.sampled_from(['cloud.example.com', '127.0.0.1', '::1', 'bad host', '']) | st.text(max_size=10),
+    'url': st.sampled_from(['wss://cloud.example.com/x', 'ws://cloud.example.com/', 'wss://', 'wss://[::1]:443/',
+                            'wss://h:70000/']) | st.text(max_size=20),
+})
+
+
+def assert_valid_or_own_error(data):
+    try:
+        endpoint = parse_endpoint(data, source='fuzz.json')
+    except EndpointError as error:
+        assert str(error).startswith('fuzz.json')
+        return
+    assert isinstance(endpoint, Endpoint)
+    assert isinstance(endpoint.priority, int) and not isinstance(endpoint.priority, bool)
+    assert endpoint.url.startswith('wss://')
+    assert parse_endpoint(endpoint.canonical_json()) == endpoint
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_give_an_endpoint_or_an_endpoint_error(data):
+    assert_valid_or_own_error(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_random_json_gives_an_endpoint_or_an_endpoint_error(value):
+    assert_valid_or_own_error(json.dumps(value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(NEAR_VALID, st.booleans())
+def test_near_valid_endpoints_give_an_endpoint_or_an_endpoint_error(value, as_bytes):
+    text = json.dumps(value, ensure_ascii=False)
+    assert_valid_or_own_error(text.encode('utf-8', 'surrogatepass') if as_bytes else text)

@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Copy the files git sees (tracked, or new and not ignored) into DEST/ansible_collections/netbackup/nbwss.
-# ansible-test refuses symlinked trees, so this is a real copy. tools/ and benchmarks/ are not part
-# of the collection (galaxy.yml build_ignore) and stay out.
+# ansible-test refuses symlinked trees, so this is a real copy. tools/ and benchmarks/ come along:
+# they are not shipped (galaxy.yml build_ignore) but are held to the same sanity checks.
 set -euo pipefail
 dest=${1:?usage: collection_tree.sh DEST}
 top=$(git rev-parse --show-toplevel)
@@ -14,7 +14,6 @@ rm -rf "$tree"
 mkdir -p "$tree"
 cd "$top"
 git ls-files -z --cached --others --exclude-standard \
-  | grep -zv -e '^tools/' -e '^benchmarks/' \
   | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
   | xargs -0 cp --parents -t "$tree"
 echo "$tree"

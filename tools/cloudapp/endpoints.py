@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The NBWSS server side: one TLS WebSocket listener per endpoint, each with its fault mode."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import socket
+import time
+import uuid
+from http import HTTPStatus
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from .certs import CertStore
+from .config import EndpointConfig
+from .logs import JsonLog, fingerprint
+
+LOG = logging.getLogger("cloudapp.endpoints")
+HOST = "127.0.0.1"
+PUBLIC_HOST = "localhost"
+
+DEFAULT_SLOW_DELAY = 2.0
+DEFAULT_COMMAND_TIMEOUT = 5.0
+DEFAULT_FIRST_MESSAGE_TIMEOUT = 30.0
+GARBAGE_FRAME = "<nbwss-cloudapp> this frame is not JSON"
+CLOSE_AFTER_UPGRADE = (1011, "close_after_upgrade fault")
+HTTP_FAULTS = {"http_401": HTTPStatus.UNAUTHORIZED, "http_403": HTTPStatus.FORBIDDEN, "http_500": HTTPStatus.INTERNAL_SERVER_ERROR}
+# What the optional server-initiated COMMAND asks NetBackup for (a harmless read-only REST call).
+COMMAND_URI = "/netbackup/config/servers/vmservers"
+
+
+class Malformed(ValueError):
+    """A received frame is not a well-formed NBWSS message of the expected kind."""
+
+
+def message(kind: str, sub_type: str, message_id: str, payload: Any) -> str:
+    """Serialize one NBWSS message."""
+    return json.dumps({"version": "1.0", "id": message_id, "type": kind, "subType": sub_type, "timeStamp": int(time.time()), "payload": payload})
+
+
+def decode(raw: str | bytes) -> dict[str, Any]:
+    """Decode an NBWSS frame, raising Malformed with a short reason (never echoing the content)."""
+    if isinstance(raw, bytes):
+        raise Malformed("binary frame")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise Malformed("not JSON") from None
+    if not isinstance(data, dict):
+        raise Malformed("not a JSON object")
+    if data.get("version") != "1.0":
+        raise Malformed("version is not 1.0")
+    if not isinstance(data.get("id"), str) or not data["id"]:
+        raise Malformed("missing id")
+    if data.get("type") not in ("CONNECT", "COMMAND", "NOTIFICATION") or data.get("subType") not in ("REQUEST", "RESPONSE"):
+        raise Malformed("unknown type or subType")
+    return data
+
+
+def free_port() -> int:
+    """Return a loopback port that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _peer(address: Any) -> str:
+    return f"{address[0]}:{address[1]}" if address else "?"
+
+
+class EndpointServer:
+    """Serves one endpoint according to its fault mode."""
+
+    def __init__(self, config: EndpointConfig, certs: CertStore, log: JsonLog) -> None:
+        self.config = config
+        self.certs = certs
+        self.log = log
+        self.port = config.port
+        self._server: Server | asyncio.Server | None = None
+        self._stalled: set[asyncio.StreamWriter] = set()
+
+    @property
+    def path(self) -> str:
+        """The request path of the endpoint."""
+        return f"/nbwss/{self.config.name}"
+
+    async def start(self) -> None:
+        """Bind the listener (or, for port_closed, just reserve a port number that nobody listens on)."""
+        fault = self.config.fault
+        if fault == "port_closed":
+            self.port = self.port or free_port()
+            return
+        if fault == "tls_stall":
+            self._server = await asyncio.start_server(self._stall, HOST, self.port)
+        else:
+            self._server = await serve(
+                self._handle, HOST, self.port, ssl=self.certs.server_context(self.config.cert),
+                process_request=self._process_request, ping_interval=None, server_header="nbwss-cloudapp",
+            )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Close the listener and every open connection."""
+        if self._server is None:
+            return
+        for writer in list(self._stalled):
+            writer.close()
+        self._server.close()
+        await self._server.wait_closed()
+
+    def state(self) -> dict[str, Any]:
+        """The endpoint's entry in state.json."""
+        cfg = self.config
+        return {
+            "name": cfg.name, "groupId": cfg.group_id, "priority": cfg.priority, "token": cfg.token, "hostName": PUBLIC_HOST,
+            "url": f"wss://{PUBLIC_HOST}:{self.port}{self.path}", "port": self.port, "fault": cfg.fault, "cert": cfg.cert,
+            "options": dict(cfg.options),
+        }
+
+    def details(self) -> dict[str, Any]:
+        """The endpoint in NetBackup's endpoint file format (exactly the five keys)."""
+        entry = self.state()
+        return {key: entry[key] for key in ("token", "priority", "groupId", "hostName", "url")}
+
+    def _event(self, event: str, peer: str, **fields: Any) -> None:
+        self.log.write(event, endpoint=self.config.name, peer=peer, fault=self.config.fault, **fields)
+
+    async def _stall(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """tls_stall: accept TCP, swallow the ClientHello, never answer; hang up only when the client does."""
+        peer = _peer(writer.get_extra_info("peername"))
+        self._event("tcp_accepted", peer)
+        self._stalled.add(writer)
+        try:
+            while await reader.read(65536):
+                pass
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            self._stalled.discard(writer)
+            writer.close()
+            self._event("closed", peer)
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Reject the upgrade for http_* faults and unknown paths, before any WebSocket frame is exchanged."""
+        peer = _peer(connection.remote_address)
+        status = HTTP_FAULTS.get(self.config.fault)
+        if status is None and request.path.split("?", 1)[0] != self.path:
+            status = HTTPStatus.NOT_FOUND
+        if status is None:
+            return None
+        response = connection.respond(status, f"{status.value} {status.phrase}\n")
+        if status == HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="nbwss-cloudapp"'
+        self._event("upgrade_rejected", peer, status=status.value)
+        return response
+
+    async def _close(self, ws: ServerConnection, peer: str, code: int, reason: str) -> None:
+        await ws.close(code, reason)
+        self._event("closed", peer, code=code, reason=reason)
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        peer = _peer(ws.remote_address)
+        self._event("upgraded", peer)
+        try:
+            await self._conversation(ws, peer)
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else None
+            self._event("closed", peer, code=code, by="client")
+
+    async def _conversation(self, ws: ServerConnection, peer: str) -> None:
+        cfg = self.config
+        if cfg.fault == "close_after_upgrade":
+            await self._close(ws, peer, *CLOSE_AFTER_UPGRADE)
+            return
+        try:
+            raw = await asyncio.wait_for(ws.recv(), cfg.options.get("first_message_timeout", DEFAULT_FIRST_MESSAGE_TIMEOUT))
+        except asyncio.TimeoutError:
+            await self._close(ws, peer, 1008, "no CONNECT received")
+            return
+        try:
+            request = decode(raw)
+            if request["type"] != "CONNECT" or request["subType"] != "REQUEST":
+                raise Malformed("first message is not CONNECT/REQUEST")
+            payload = request.get("payload")
+            if not isinstance(payload, dict) or not isinstance(payload.get("token"), str):
+                raise Malformed("missing payload.token")
+        except Malformed as exc:
+            LOG.warning("endpoint %s: malformed first message from %s: %s", cfg.name, peer, exc)
+            self._event("malformed", peer, reason=str(exc))
+            await self._close(ws, peer, 1008, f"malformed CONNECT: {exc}")
+            return
+        token = payload["token"]
+        matches = hmac.compare_digest(token.encode("utf-8", "surrogatepass"), cfg.token.encode("utf-8"))
+        self._event("message", peer, type="CONNECT", subType="REQUEST", id=request["id"], token_fp=fingerprint(token), token_match=matches)
+        if cfg.fault == "no_reply":
+            await ws.wait_closed()
+            self._event("closed", peer, code=ws.close_code, by="client")
+            return
+        if cfg.fault == "garbage":
+            await ws.send(GARBAGE_FRAME)
+            self._event("sent_garbage", peer)
+        else:
+            if cfg.fault == "slow":
+                await asyncio.sleep(cfg.options.get("delay", DEFAULT_SLOW_DELAY))
+            valid = matches and cfg.fault != "token_rejected"
+            reply_id = str(uuid.uuid4()) if cfg.fault == "wrong_id" else request["id"]
+            await ws.send(message("CONNECT", "RESPONSE", reply_id, {"valid": valid}))
+            self._event("message_sent", peer, type="CONNECT", subType="RESPONSE", id=reply_id, valid=valid)
+            if not valid:
+                await self._close(ws, peer, 1008, "token rejected")
+                return
+        await self._session(ws, peer)
+
+    def _command_timed_out(self, pending: dict[str, asyncio.TimerHandle], command_id: str, peer: str) -> None:
+        pending.pop(command_id, None)
+        self._event("command_timeout", peer, id=command_id)
+
+    async def _session(self, ws: ServerConnection, peer: str) -> None:
+        """After CONNECT: acknowledge NOTIFICATIONs, optionally send one COMMAND, until the client closes."""
+        pending: dict[str, asyncio.TimerHandle] = {}
+        if self.config.options.get("command"):
+            command_id = str(uuid.uuid4())
+            await ws.send(message("COMMAND", "REQUEST", command_id, {
+                "uri": COMMAND_URI, "method": "GET", "parameters": "",
+                # A placeholder, not a credential: the reference app has no NetBackup login.
+                "headers": {"Content-Type": "application/vnd.netbackup+json;version=1.0", "Authorization": "cloudapp-placeholder-jwt"},
+            }))
+            self._event("message_sent", peer, type="COMMAND", subType="REQUEST", id=command_id)
+            timeout = self.config.options.get("command_timeout", DEFAULT_COMMAND_TIMEOUT)
+            pending[command_id] = asyncio.get_running_loop().call_later(timeout, self._command_timed_out, pending, command_id, peer)
+        try:
+            async for raw in ws:
+                try:
+                    data = decode(raw)
+                except Malformed as exc:
+                    self._event("malformed", peer, reason=str(exc))
+                    await self._close(ws, peer, 1008, f"malformed message: {exc}")
+                    return
+                kind, sub_type, message_id = data["type"], data["subType"], data["id"]
+                self._event("message", peer, type=kind, subType=sub_type, id=message_id)
+                if (kind, sub_type) == ("NOTIFICATION", "REQUEST"):
+                    # NetBackup re-sends unacknowledged notifications, so every one is acknowledged, duplicates included.
+                    await ws.send(message("NOTIFICATION", "RESPONSE", message_id, []))
+                    self._event("message_sent", peer, type="NOTIFICATION", subType="RESPONSE", id=message_id)
+                elif (kind, sub_type) == ("COMMAND", "RESPONSE") and message_id in pending:
+                    pending.pop(message_id).cancel()
+                    self._event("command_answered", peer, id=message_id)
+        finally:
+            for handle in pending.values():
+                handle.cancel()
+        self._event("closed", peer, code=ws.close_code, by="client")

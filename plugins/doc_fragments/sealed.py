@@ -9,9 +9,29 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Requirements and notes for modules that read or write sealed endpoint files.
+    # Key options, requirements and notes for modules that read or write sealed endpoint files.
+    # ansible-doc refuses a fragment without options or attributes, so the key options live here.
     # The minimum version must equal MINIMUM_CRYPTOGRAPHY_VERSION in plugins/module_utils/_cryptography.py.
     DOCUMENTATION = r'''
+options:
+  key:
+    description:
+      - The current key for sealed files, 32 random bytes in base64 (for example from C(openssl rand -base64 32)).
+        Keep it in Ansible Vault.
+      - Existing sealed files are opened with it or with one of O(previous_keys). Modules that write files seal
+        new and changed files with it.
+      - Mutually exclusive with O(key_file).
+    type: str
+  key_file:
+    description:
+      - A file on the managed host that holds the current key as base64 text, instead of O(key).
+    type: path
+  previous_keys:
+    description:
+      - Older keys (base64 text) accepted to open existing sealed files during a key rotation.
+      - Never used to seal.
+    type: list
+    elements: str
 requirements:
   - cryptography >= 3.3 (on the managed host, only for sealed files)
 notes:

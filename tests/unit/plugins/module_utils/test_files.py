@@ -13,7 +13,7 @@ import stat
 import pytest
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.netbackup.nbwss.tests.unit.module_args import patch_module_args
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils import _files
 from ansible_collections.netbackup.nbwss.plugins.module_utils._files import (

@@ -93,10 +93,32 @@ galaxy: venvs tree
 	@if grep -E '^(ERROR|WARNING)' $(LOGS)/galaxy-importer.log; then echo "galaxy-importer reported the lines above"; exit 1; fi
 	@echo "   galaxy-importer: $$(grep -c . $(LOGS)/galaxy-importer.log) lines, no errors or warnings"
 
+# Integration targets (tests/integration/targets) on this host: --local makes the venv's Python,
+# which has cryptography, the managed host's interpreter too. Full log: $(LOGS)/integration.log.
+INTEGRATION_TARGETS ?=
+integration: venvs tree
+	@start=$$(date +%s); rc=0; \
+	( cd $(TREE) && $(CURDIR)/$(VENV)/bin/ansible-test integration --local --python 3.11 --diff --color no -vvvv \
+	    $(INTEGRATION_TARGETS) ) > $(LOGS)/integration.log 2>&1 || rc=$$?; \
+	secs=$$(( $$(date +%s) - start )); \
+	grep -E '^Running .* integration test role' $(LOGS)/integration.log | sed 's/^/   /' || true; \
+	recap=$$(grep -E '^testhost +: ' $(LOGS)/integration.log | awk '{for (i = 3; i <= NF; i++) { split($$i, kv, "="); t[kv[1]] += kv[2] }} \
+	  END { printf "ok=%d changed=%d failed=%d ignored=%d", t["ok"], t["changed"], t["failed"], t["ignored"] }'); \
+	targets=$$(grep -cE '^Running .* integration test role' $(LOGS)/integration.log || true); \
+	if [ $$rc -ne 0 ]; then \
+	  grep -nE '^fatal: |^ERROR: |"assertion": ' $(LOGS)/integration.log | grep -v 'ignoring' | tail -n 20 || true; \
+	  echo "   integration: FAILED (exit $$rc) after $$targets target(s) in $${secs}s; tasks: $$recap; log: $(LOGS)/integration.log"; exit $$rc; \
+	fi; \
+	echo "   integration: $$targets targets passed in $${secs}s; tasks: $$recap; log: $(LOGS)/integration.log"
+
+# No fake token of the suite may appear in any log under $(LOGS).
+leak-scan:
+	@$(VENV)/bin/python tests/harness/leak_scan.py --logs $(LOGS) | sed 's/^/   /'
+
 # The default venv's full pytest run comes last so that its summary line closes `make test`.
 units: venvs tree
 	cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
-	  $(CURDIR)/$(VENV)/bin/python -m pytest -p no:cacheprovider -q -ra tests/unit tests/playbooks
+	  $(CURDIR)/$(VENV)/bin/python -m pytest -p no:cacheprovider -q -ra tests/unit tests/playbooks tests/cloudapp
 
 test: venvs
 	@rm -rf $(LOGS) && mkdir -p $(LOGS)
@@ -105,6 +127,8 @@ test: venvs
 	@echo "== target compile";  $(MAKE) --no-print-directory target-compile
 	@echo "== galaxy";          $(MAKE) --no-print-directory galaxy
 	@echo "== units (2.16, 2.21)"; $(MAKE) --no-print-directory units-matrix
+	@echo "== integration";     $(MAKE) --no-print-directory integration
+	@echo "== leak scan";       $(MAKE) --no-print-directory leak-scan
 	@echo "== units + playbook tests (default)"; $(MAKE) --no-print-directory units
 
 demo:

@@ -89,6 +89,10 @@ class Endpoint(object):
         # repr must be as safe as the redacted view: it ends up in tracebacks and logs.
         return 'Endpoint(%s)' % ', '.join('%s=%r' % item for item in self.redacted().items())
 
+    def with_source(self, source):
+        """The same endpoint, named by ``source`` in errors, warnings and group tables."""
+        return Endpoint(self.token, self.priority, self.group_id, self.host_name, self.url, source=source)
+
     def as_dict(self):
         """The five NetBackup keys with their real values (the token included)."""
         return {

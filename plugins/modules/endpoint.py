@@ -197,6 +197,8 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file imp
     EndpointFileError,
     KeyRing,
     endpoint_from_options,
+    file_argument_spec,
+    key_argument_spec,
 )
 
 
@@ -214,15 +216,7 @@ def main():
                 url=dict(type='str', required=True),
             )),
             src=dict(type='path'),
-            format=dict(type='str', default='sealed', choices=['sealed', 'plain']),
-            key=dict(type='str', no_log=True),
-            key_file=dict(type='path', no_log=False),
-            previous_keys=dict(type='list', elements='str', no_log=True),
-            force=dict(type='bool', default=False),
-            backup=dict(type='bool', default=False),
-            mode=dict(type='raw', default='0600'),
-            owner=dict(type='str'),
-            group=dict(type='str'),
+            **dict(key_argument_spec(), **file_argument_spec())
         ),
         mutually_exclusive=[('content', 'endpoint', 'src'), ('key', 'key_file')],
         required_if=[('state', 'present', ('content', 'endpoint', 'src'), True)],

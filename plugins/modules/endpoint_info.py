@@ -171,10 +171,11 @@ problems:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import read_endpoint_files
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import (
     EndpointFileError,
     KeyRing,
-    read_endpoint_files,
+    key_argument_spec,
 )
 
 
@@ -183,9 +184,7 @@ def main():
         argument_spec=dict(
             path=dict(type='path', required=True),
             pattern=dict(type='str', default='nbwss_*'),
-            key=dict(type='str', no_log=True),
-            key_file=dict(type='path', no_log=False),
-            previous_keys=dict(type='list', elements='str', no_log=True),
+            **key_argument_spec()
         ),
         mutually_exclusive=[('key', 'key_file')],
         supports_check_mode=True,

@@ -185,10 +185,12 @@ groups:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import EndpointDirectory
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import (
-    EndpointDirectory,
     EndpointFileError,
     KeyRing,
+    file_argument_spec,
+    key_argument_spec,
 )
 
 
@@ -206,15 +208,7 @@ def main():
                 name=dict(type='str'),
             )),
             purge=dict(type='bool', default=False),
-            format=dict(type='str', default='sealed', choices=['sealed', 'plain']),
-            key=dict(type='str', no_log=True),
-            key_file=dict(type='path', no_log=False),
-            previous_keys=dict(type='list', elements='str', no_log=True),
-            force=dict(type='bool', default=False),
-            backup=dict(type='bool', default=False),
-            mode=dict(type='raw', default='0600'),
-            owner=dict(type='str'),
-            group=dict(type='str'),
+            **dict(key_argument_spec(), **file_argument_spec())
         ),
         mutually_exclusive=[('key', 'key_file')],
         supports_check_mode=True,

@@ -16,15 +16,17 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.netbackup.nbwss.tests.unit.module_args import patch_module_args
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict, token_fingerprint
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import (
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import (
     EndpointDirectory,
+    default_name,
+    is_collection_file,
+    read_endpoint_files,
+)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import (
     EndpointFile,
     EndpointFileError,
     KeyRing,
-    default_name,
     endpoint_from_options,
-    is_collection_file,
-    read_endpoint_files,
     read_state,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import encode_key, generate_key, key_id, seal

@@ -85,7 +85,8 @@ def test_single_endpoint_group_is_a_warning_not_a_failure(tmp_path):
     endpoint_file(tmp_path, 'lonely.json', 'nbwssPlaybookTok3n-gggg', group='ALONE')
     rc, output = run_validate(tmp_path)
     assert rc == 0, output
-    assert 'groupId ALONE has a single endpoint' in output
+    # ansible-core before 2.19 wraps warnings at the terminal width.
+    assert 'groupId ALONE has a single endpoint, so NetBackup has nothing to fail over to' in ' '.join(output.split())
 
 
 def test_whole_bad_corpus_reports_one_line_per_file_without_tokens(tmp_path):

@@ -340,6 +340,10 @@ class EndpointFile(object):
     def apply(self):
         """Write or remove the file as decided (nothing in check mode); return ``self``."""
         reason = self.reason()
+        if reason in ('unchanged', 'absent'):
+            # Deciding already read the file and compared meaning, key and attributes: nothing to redo.
+            self.changed = False
+            return self
         try:
             if self._present:
                 outcome = write_file(self.module, self.path, self._data(), mode=self.mode, owner=self.owner,
@@ -350,7 +354,7 @@ class EndpointFile(object):
             raise EndpointFileError(to_native(err))
         self.changed = outcome.changed
         self.backup_file = outcome.backup_file
-        if not self.changed and reason not in ('unchanged', 'absent'):
+        if not self.changed:
             # The file changed under us between deciding and writing; report what happened.
             self._reason = 'unchanged' if self._present else 'absent'
         return self

@@ -10,7 +10,7 @@ __metaclass__ = type
 class ModuleDocFragment(object):
 
     # Options of the modules that write endpoint files (endpoint, endpoint_set).
-    # The behaviour is in plugins/module_utils/_endpoint_file.py; keep the two in step.
+    # The behaviour is in plugins/module_utils/_endpoint_file.py and _files.py; keep the two in step.
     DOCUMENTATION = r'''
 options:
   format:
@@ -18,7 +18,8 @@ options:
       - V(sealed) writes the endpoint inside an encrypted, authenticated envelope (see C(docs/sealed-format.md)).
         It needs O(key) or O(key_file).
       - V(plain) writes the canonical JSON that the NetBackup WebSocket Server dialog imports (the five keys in
-        a stable order, UTF-8, trailing newline). It holds the token in clear text, so remove it after the import.
+        a stable order, UTF-8, beginning with C({) and ending with C(}) as the reference guide asks, without a
+        final newline). It holds the token in clear text, so remove it after the import.
       - Changing the format of an existing file rewrites it (reason V(updated)).
     type: str
     choices: [sealed, plain]
@@ -34,14 +35,21 @@ options:
     default: false
   backup:
     description:
-      - Keep a copy of a file before it is replaced or removed, named with a timestamp beside it.
-      - The copy is a copy of the old file, with its secrets. Remove it when it is no longer needed.
+      - Keep the old file when it is replaced or removed, named with a timestamp beside it
+        (C(<file>.<pid>.<YYYY-MM-DD@HH:MM:SS>~)).
+      - The backup is the old file itself (hard-linked before the replacement, or renamed for a removal), so it keeps
+        its mode and owner and never exists with looser ones. It holds the old token, and
+        M(netbackup.nbwss.endpoint_info) lists backups in its warnings; remove them when no longer needed.
     type: bool
     default: false
   mode:
     description:
       - Permissions of the file, as for M(ansible.builtin.file) (octal string such as V('0600'), or symbolic such
-        as V(u=rw,g=,o=)). Quote octal values in YAML.
+        as V(u=rw,g=,o=)).
+      - The file holds a token, so a mode that gives others any access, or that does not let the owner read and
+        write, is refused. Group access is allowed (for example V('0640')).
+      - Quote octal values in YAML. An unquoted V(600) reaches the module as the decimal number 600 (octal 1130) and
+        is refused with a message saying to quote it.
       - The default keeps the token readable by the owner only, also for an existing file with another mode.
     type: raw
     default: '0600'
@@ -62,8 +70,15 @@ notes:
   - >-
     A file sealed with a key from O(previous_keys) is re-sealed with O(key) and reported with reason V(rekeyed).
   - >-
-    Writes are atomic: a temporary file in the same directory gets the final mode and owner before any byte is
-    written, is synced and renamed over the file. Symbolic links and directories at the path are refused.
+    Writes are atomic: a temporary file in the same directory gets the final mode, owner and SELinux context
+    before any byte is written, is synced and renamed over the file. Symbolic links and directories at the path
+    are refused. Before the first write, everything that would stop it is checked (directory writable, no
+    directory or immutable file at the path, ownership), also in check mode, so that nothing is half done.
+  - >-
+    A write killed at the wrong moment (SIGKILL, power loss) can leave a hidden temporary file
+    C(.<file>.<random>.nbwss-tmp) in the directory. The next write into the directory removes every such file
+    that no process holds a lock on and that is older than 5 seconds (one hour on a filesystem without locks), so
+    that a concurrent run's live temporary file is never touched. They are reported as RV(stale_temp_removed).
   - >-
     Files over 64 KiB (plain) or 1 MiB (sealed) are not read as endpoint files.
 '''

@@ -25,6 +25,8 @@ options:
   key_file:
     description:
       - A file on the managed host that holds the current key as base64 text, instead of O(key).
+      - Like ssh with a private key, the task refuses a key file that group or others may access; make it C(0600)
+        or C(0400). The message gives the command to fix it.
     type: path
   previous_keys:
     description:
@@ -43,4 +45,8 @@ notes:
     Ansible Vault, or in a key file on the managed host that only its owner can read (mode C(0600)).
   - >-
     Key ids shown in results and errors identify a key without revealing it.
+  - >-
+    Secret options are C(no_log). A misspelled option name (for example C(previous_key:) for O(previous_keys)) is
+    not an option of the module, so no module can mask it: Ansible shows it when it reports the unknown option.
+    Check option names before putting secrets in them, or set C(no_log) on the task.
 '''

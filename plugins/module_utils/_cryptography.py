@@ -9,9 +9,10 @@
 
 Importing this file never fails: when ``cryptography`` is missing (as in the
 ``ansible-test sanity`` import test) the names below are ``None`` and
-``HAS_CRYPTOGRAPHY`` is ``False``. A module that needs the library calls
-``require_cryptography(module)`` early, which fails the task with the usual
-"install cryptography" message instead of a traceback.
+``HAS_CRYPTOGRAPHY`` is ``False``. Code that needs the library calls
+``require_cryptography()``, which raises a TaskError with the usual "install
+cryptography" message (and the import traceback as ``exception``) instead of
+failing with a traceback.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +22,8 @@ import re
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 
 # AESGCM and InvalidTag are for _sealed.py; they are None when cryptography is missing.
 __all__ = [
@@ -66,8 +69,8 @@ def cryptography_problem():
     return None
 
 
-def require_cryptography(module):
-    """Fail the task (``module.fail_json``) unless a usable ``cryptography`` is importable."""
+def require_cryptography():
+    """Raise TaskError unless a usable ``cryptography`` is importable."""
     problem = cryptography_problem()
     if problem is not None:
-        module.fail_json(msg=problem, exception=CRYPTOGRAPHY_IMPORT_ERROR)
+        raise TaskError(problem, exception=CRYPTOGRAPHY_IMPORT_ERROR or problem)

@@ -8,7 +8,9 @@
 """One NBWSS WebSocket endpoint: strict parsing, validation, canonical form, redacted view.
 
 This file is the only place that knows what a valid endpoint is. Every error it raises
-names the source and the field, and never contains the token.
+names the source and the field, reports every problem of the endpoint (not only the first),
+and never contains a value that could be a secret: not the token, not an unknown key's name
+unless it is a near miss of an endpoint key, not the beginning of a bad url.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,10 +21,11 @@ import hashlib
 import ipaddress
 import json
 import re
+import unicodedata
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
-# NetBackup keys, in the canonical order of the vendor's example file.
+# NetBackup keys, in the canonical order of the vendor's example file. The one list of them.
 FIELDS = ('token', 'priority', 'groupId', 'hostName', 'url')
 
 # Endpoint files are tiny (the vendor's example is under 1 KiB); the cap keeps a wrong path
@@ -32,27 +35,45 @@ MAX_ENDPOINT_BYTES = 64 * 1024
 # NetBackup stores priority as a Java int.
 MAX_PRIORITY = 2 ** 31 - 1
 
-_CONTROL_CHARS = re.compile(u'[\x00-\x1f\x7f]')
+# Invisible characters that survive copy and paste and make two equal-looking values differ:
+# controls, format characters (U+200B zero width space, U+FEFF...), line and paragraph separators.
+_INVISIBLE_CATEGORIES = frozenset(('Cc', 'Cf', 'Zl', 'Zp'))
 _HOST_LABEL = re.compile(r'^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$')
+_DIGITS = re.compile(r'^(0|[1-9][0-9]*)$')
+# Schemes worth naming when a url does not start with wss://; anything else is not echoed.
+_KNOWN_SCHEMES = ('https', 'http', 'ftp', 'file', 'tcp', 'ssl', 'tls')
+DEFAULT_WSS_PORT = 443
 
 
 class EndpointError(ValueError):
-    """A problem with one endpoint; ``str()`` is ``source: field: problem``."""
+    """Problems with one endpoint; ``str()`` is ``source: field: problem`` per problem, joined by ``; ``.
 
-    def __init__(self, problem, field=None, source=None):
-        self.problem = problem
-        self.field = field
+    ``problems`` is a list of ``(field or None, problem)``; ``field`` and ``problem`` are the first.
+    """
+
+    def __init__(self, problem=None, field=None, source=None, problems=None):
+        self.problems = list(problems) if problems else [(field, problem)]
         self.source = source
         super(EndpointError, self).__init__(self.describe())
 
+    @property
+    def field(self):
+        return self.problems[0][0]
+
+    @property
+    def problem(self):
+        return self.problems[0][1]
+
+    def lines(self):
+        """One ``source: field: problem`` line per problem."""
+        return [': '.join([part for part in (self.source, field) if part] + [problem]) for field, problem in self.problems]
+
     def describe(self):
-        parts = [p for p in (self.source, self.field) if p]
-        parts.append(self.problem)
-        return ': '.join(parts)
+        return '; '.join(self.lines())
 
     def with_source(self, source):
-        """Return a copy that names ``source``, for errors raised before the file was known."""
-        return EndpointError(self.problem, field=self.field, source=source)
+        """A copy that names ``source``, for errors raised before the file was known."""
+        return EndpointError(source=source, problems=self.problems)
 
 
 def token_fingerprint(token):
@@ -95,32 +116,29 @@ class Endpoint(object):
 
     def as_dict(self):
         """The five NetBackup keys with their real values (the token included)."""
-        return {
-            'token': self.token,
-            'priority': self.priority,
-            'groupId': self.group_id,
-            'hostName': self.host_name,
-            'url': self.url,
-        }
+        return dict(zip(FIELDS, self._key()))
 
     def canonical_json(self):
-        """The NetBackup-importable file content: five keys, stable order, UTF-8, trailing newline."""
+        """The NetBackup-importable file content: the five keys in a stable order, UTF-8, from ``{`` to ``}``.
+
+        The reference guide says the file begins with ``{`` and ends with ``}``: no final newline.
+        """
         values = self.as_dict()
         pairs = ['  %s: %s' % (json.dumps(k), json.dumps(values[k], ensure_ascii=False)) for k in FIELDS]
-        return (u'{\n' + u',\n'.join(pairs) + u'\n}\n').encode('utf-8')
+        return (u'{\n' + u',\n'.join(pairs) + u'\n}').encode('utf-8')
 
     def redacted(self):
         """The non-secret view: safe for results, diffs, logs and errors."""
-        return {
-            'token': token_fingerprint(self.token),
-            'priority': self.priority,
-            'groupId': self.group_id,
-            'hostName': self.host_name,
-            'url': self.url,
-        }
+        view = self.as_dict()
+        view['token'] = token_fingerprint(self.token)
+        return view
 
     def url_host(self):
         return urlsplit(self.url).hostname
+
+    def normalized_url(self):
+        """The url as NetBackup reaches it: lower-case host, default port 443 and an empty path made explicit."""
+        return normalized_url(self.url)
 
     def warnings(self):
         """Non-fatal findings, as sentences that name the source."""
@@ -130,6 +148,16 @@ class Endpoint(object):
                 'differs from the host of url (%s); NetBackup connects to the url host' % self.url_host(),
                 field='hostName', source=self.source).describe())
         return found
+
+
+def normalized_url(url):
+    """``url`` (already valid) with a lower-case host, without the default port 443, and with ``/`` for an empty path."""
+    parts = urlsplit(url)
+    host = parts.hostname.rstrip('.')
+    netloc = '[%s]' % host if ':' in host else host
+    if parts.port is not None and parts.port != DEFAULT_WSS_PORT:
+        netloc += ':%d' % parts.port
+    return urlunsplit(('wss', netloc, parts.path or '/', parts.query, ''))
 
 
 def _normalise_host(host):
@@ -146,7 +174,9 @@ def _reject_duplicate_keys(pairs):
     seen = set()
     for key, dummy in pairs:
         if key in seen:
-            raise EndpointError('appears more than once in the same object', field=key)
+            if key in FIELDS:
+                raise EndpointError('appears more than once in the same object', field=key)
+            raise EndpointError('an object has the same key more than once')
         seen.add(key)
     return dict(pairs)
 
@@ -189,11 +219,32 @@ def parse_endpoint(data, source=None):
     if not text.strip():
         raise EndpointError('is empty; expected one JSON object with token, priority, groupId, hostName and url',
                             source=source)
-    if u"'" in text:
-        # NetBackup refuses an apostrophe anywhere in the file, not only inside values.
+    try:
+        value = _decode_json(text, source)
+    except EndpointError:
+        if u"'" in text:
+            # Not JSON, and an apostrophe: the more useful of the two messages.
+            raise EndpointError('contains an apostrophe (\'), which NetBackup does not support anywhere in endpoint details',
+                                source=source)
+        raise
+    if isinstance(value, dict) and u"'" in text and not any(u"'" in v for v in value.values() if isinstance(v, str)):
+        # In a key name: the key checks below name it, this says why NetBackup would refuse the file too.
         raise EndpointError('contains an apostrophe (\'), which NetBackup does not support anywhere in endpoint details',
-                            field=_field_with_apostrophe(text), source=source)
-    return endpoint_from_dict(_decode_json(text, source), source=source)
+                            source=source)
+    return endpoint_from_dict(value, source=source)
+
+
+def layout_warnings(data, source=None):
+    """Warnings about the file's layout that NetBackup may not accept but that do not change the endpoint.
+
+    The reference guide says the file begins with ``{`` and ends with ``}``; an editor's final
+    newline is white space after the ``}``.
+    """
+    text = data.decode('utf-8', 'replace') if isinstance(data, bytes) else data
+    if text and text != text.strip():
+        return [EndpointError('has white space before the opening { or after the closing }; NetBackup expects the file '
+                              'to begin with { and end with }', source=source).describe()]
+    return []
 
 
 def _decode_json(text, source):
@@ -209,42 +260,73 @@ def _decode_json(text, source):
         raise EndpointError('is not valid JSON: nested too deeply', source=source)
 
 
-def _field_with_apostrophe(text):
-    try:
-        value = _decode_json(text, None)
-    except EndpointError:
-        return None
-    if isinstance(value, dict):
-        return next((k for k in FIELDS if isinstance(value.get(k), str) and u"'" in value[k]), None)
-    return None
+def endpoint_from_dict(value, source=None, from_options=False):
+    """Validate an already-decoded value (a mapping of the five keys) and return an ``Endpoint``.
 
-
-def endpoint_from_dict(value, source=None):
-    """Validate an already-decoded value (a dict of the five keys) and return an ``Endpoint``."""
+    ``from_options``: the value comes from module options or variables rather than from JSON, so
+    ``priority`` may also be a string of digits (Ansible templating yields strings). Otherwise
+    the rules are the same. Every problem is collected and raised together as one EndpointError.
+    """
     if isinstance(value, list):
         raise EndpointError('holds a list of %d item(s); NetBackup reads exactly one endpoint object per file' % len(value),
                             source=source)
     if not isinstance(value, dict):
         raise EndpointError('must be a JSON object with token, priority, groupId, hostName and url, not %s'
                             % _json_type(value), source=source)
-    unknown = sorted(k for k in value if k not in FIELDS)
-    if unknown:
-        key = unknown[0]
-        hint = _did_you_mean(key)
-        raise EndpointError('is not an endpoint key%s; the keys are %s' % (hint, ', '.join(FIELDS)),
-                            field=str(key), source=source)
-    missing = [k for k in FIELDS if k not in value]
-    if missing:
-        raise EndpointError('is missing', field=missing[0], source=source)
+    problems = unknown_key_problems(value, FIELDS, 'an endpoint key')
+    problems.extend((key, 'is missing') for key in FIELDS if key not in value)
+    checked = {}
+    for key in FIELDS:
+        if key in value:
+            check = _priority if key == 'priority' else _string
+            problem, checked[key] = check(value[key], key, from_options)
+            if problem:
+                problems.append((key, problem))
+    if 'hostName' in checked and checked['hostName'] is not None:
+        problem = host_problem(checked['hostName'])
+        if problem:
+            problems.append(('hostName', problem))
+    if 'url' in checked and checked['url'] is not None:
+        problem = url_problem(checked['url'])
+        if problem:
+            problems.append(('url', problem))
+    if problems:
+        raise EndpointError(source=source, problems=problems)
+    return Endpoint(checked['token'], checked['priority'], checked['groupId'], checked['hostName'], checked['url'],
+                    source=source)
 
-    token = _string(value, 'token', source)
-    group_id = _string(value, 'groupId', source)
-    host_name = _string(value, 'hostName', source)
-    url = _string(value, 'url', source)
-    priority = _priority(value['priority'], source)
-    _check_host_name(host_name, source)
-    _check_url(url, source)
-    return Endpoint(token, priority, group_id, host_name, url, source=source)
+
+def unknown_key_problems(value, known, what):
+    """``(field, problem)`` for each key of ``value`` not in ``known``, never echoing a key that could be a secret.
+
+    A near miss of a known key (``groupID``, ``tokne``) is named with a did-you-mean hint; any
+    other key is named by its position only, since a pasted token can end up as a key name.
+    """
+    problems = []
+    for position, key in enumerate(value, 1):
+        if key in known:
+            continue
+        hint = _near_miss(key, known)
+        if hint:
+            problems.append((key, 'is not %s (did you mean %s?%s)' % (what, hint, _case_note(key, hint))))
+        else:
+            problems.append((None, 'key number %d is not %s; the keys are %s (its name is not shown, since it could be '
+                                   'a secret)' % (position, what, ', '.join(known))))
+    return problems
+
+
+def _near_miss(key, known):
+    if not isinstance(key, str):
+        return None
+    by_lower = dict((k.lower(), k) for k in known)
+    if key.lower() in by_lower:
+        return by_lower[key.lower()]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _case_note(key, hint):
+    return ' keys are case-sensitive' if key.lower() == hint.lower() else ''
 
 
 def _json_type(value):
@@ -258,58 +340,73 @@ def _json_type(value):
         return 'a decimal number'
     if isinstance(value, str):
         return 'a string'
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return 'a list'
     if isinstance(value, dict):
         return 'an object'
     return 'a %s' % type(value).__name__
 
 
-def _did_you_mean(key):
-    if not isinstance(key, str):
-        return ''
-    by_lower = dict((f.lower(), f) for f in FIELDS)
-    if key.lower() in by_lower:
-        return ' (did you mean %s? keys are case-sensitive)' % by_lower[key.lower()]
-    close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
-    return ' (did you mean %s?)' % close[0] if close else ''
-
-
-def _string(value, field, source):
-    item = value[field]
+def _string(item, field, from_options):
+    """``(problem or None, value)`` for a string field; the problem never quotes the value."""
     if not isinstance(item, str):
-        raise EndpointError('must be a string in double quotes, not %s' % _json_type(item), field=field, source=source)
+        return 'must be a string in double quotes, not %s' % _json_type(item), None
     if not item.strip():
-        raise EndpointError('is empty', field=field, source=source)
+        return 'is empty', None
     if u"'" in item:
-        raise EndpointError('contains an apostrophe (\'), which NetBackup does not support', field=field, source=source)
+        return 'contains an apostrophe (\'), which NetBackup does not support', None
     try:
         item.encode('utf-8')
     except UnicodeError:
-        raise EndpointError('is not valid UTF-8 text', field=field, source=source)
-    if _CONTROL_CHARS.search(item):
-        raise EndpointError('contains a control character (newline, tab or similar)', field=field, source=source)
+        return 'is not valid UTF-8 text', None
+    invisible = invisible_character(item)
+    if invisible:
+        return ('contains the invisible or control character %s (newline, tab, zero width space, line separator or '
+                'similar)' % invisible), None
     if item != item.strip():
-        raise EndpointError('has leading or trailing white space', field=field, source=source)
-    return item
+        return 'has leading or trailing white space', None
+    return None, item
 
 
-def _priority(item, source):
+def invisible_character(text):
+    """``U+XXXX`` of the first control, format or separator character in ``text`` (categories Cc, Cf, Zl, Zp), else None."""
+    for char in text:
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            return 'U+%04X' % ord(char)
+    return None
+
+
+def _priority(item, field, from_options):
+    """``(problem or None, value)``: a JSON integer; from module options also a string of digits (no sign, no leading 0)."""
+    if from_options and isinstance(item, str) and _DIGITS.match(item) and len(item) <= 10:
+        item = int(item)
     if isinstance(item, _OversizedNumber):
-        raise EndpointError('must be between 0 and %d' % MAX_PRIORITY, field='priority', source=source)
+        return 'must be between 0 and %d' % MAX_PRIORITY, None
     if isinstance(item, bool) or not isinstance(item, int):
-        raise EndpointError('must be a JSON integer without quotes (for example 1), not %s' % _json_type(item),
-                            field='priority', source=source)
+        if from_options:
+            return ('must be an integer such as 1 (a string of digits is accepted; a sign, a leading 0 or a decimal point '
+                    'is not), not %s' % _json_type(item)), None
+        return 'must be a JSON integer without quotes (for example 1), not %s' % _json_type(item), None
     if item < 0 or item > MAX_PRIORITY:
-        raise EndpointError('must be between 0 and %d' % MAX_PRIORITY, field='priority', source=source)
-    return item
+        return 'must be between 0 and %d' % MAX_PRIORITY, None
+    return None, item
 
 
-def _check_host_name(host_name, source):
-    if _is_ip(host_name) or _is_dns_name(host_name):
-        return
-    raise EndpointError('must be a host name (for example cloud.example.com) or an IP address', field='hostName',
-                        source=source)
+def host_problem(host):
+    """Why ``host`` (a hostName, or a url's host) is not a usable host name or IP address, else None."""
+    if '%' in host:
+        # Python 3.9+ accepts IPv6 zone ids and 3.8 does not: refuse them everywhere, the same way.
+        return 'has an IPv6 zone id (%); NetBackup needs an address or a name that works from every interface'
+    if not all(ord(char) < 128 for char in host):
+        return 'has non-ASCII characters; write an internationalized name in its punycode form (xn--...)'
+    if _is_ip(host.strip('[]') if host.startswith('[') else host):
+        return None
+    labels = host.rstrip('.').split('.')
+    if labels and labels[-1].isdigit():
+        return 'looks like an IPv4 address but is not a valid one'
+    if _is_dns_name(host):
+        return None
+    return 'must be a host name (for example cloud.example.com) or an IP address'
 
 
 def _is_ip(text):
@@ -325,28 +422,32 @@ def _is_dns_name(text):
     return 0 < len(name) <= 253 and all(_HOST_LABEL.match(label) for label in name.split('.'))
 
 
-def _check_url(url, source):
+def url_problem(url):
+    """Why ``url`` is not a NetBackup WebSocket url, else None. Never quotes the url."""
     lowered = url.lower()
     if lowered.startswith('ws://'):
-        raise EndpointError('uses ws://, which NetBackup does not support; the endpoint must be wss://', field='url',
-                            source=source)
+        return 'uses ws://, which NetBackup does not support; the endpoint must be wss://'
     if not url.startswith('wss://'):
-        raise EndpointError('must begin with wss:// (got a url beginning with %r)' % url.split(':', 1)[0][:10],
-                            field='url', source=source)
-    if any(ch.isspace() for ch in url):
-        raise EndpointError('contains white space', field='url', source=source)
+        scheme = lowered.split('://', 1)[0] if '://' in lowered else ''
+        named = ' (it begins with %s://)' % scheme if scheme in _KNOWN_SCHEMES else ''
+        return 'must begin with wss://%s' % named
+    if any(char.isspace() for char in url):
+        return 'contains white space'
+    if '#' in url:
+        return 'has a #fragment, which a WebSocket url must not have (RFC 6455)'
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise EndpointError('has an invalid host or port', field='url', source=source)
+        return 'has an invalid host or port'
+    if parts.username is not None or parts.password is not None:
+        return 'must not carry user name or password; the token authenticates NetBackup'
     host = parts.hostname
     if not host:
-        raise EndpointError('has no host after wss://', field='url', source=source)
-    if parts.username is not None or parts.password is not None:
-        raise EndpointError('must not carry user name or password; the token authenticates NetBackup', field='url',
-                            source=source)
-    if not (_is_ip(host) or _is_dns_name(host)):
-        raise EndpointError('has an invalid host name', field='url', source=source)
+        return 'has no host after wss://'
+    problem = host_problem(host)
+    if problem:
+        return 'host %s' % problem
     if port == 0:
-        raise EndpointError('has port 0', field='url', source=source)
+        return 'has port 0'
+    return None

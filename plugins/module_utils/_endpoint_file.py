@@ -8,118 +8,102 @@
 """One endpoint file on the managed host: what is there, what is wanted, how to get there.
 
 ``EndpointFile`` reads what is at a path (missing, plain or sealed), opens a sealed file with
-``[key, *previous_keys]``, compares the endpoint's meaning and the file format with what is
-wanted, decides the reason (created, updated, rekeyed, unchanged, removed, absent), writes or
-removes through ``_files`` and builds the redacted diff. The endpoint, endpoint_set and
-endpoint_info modules all go through it, so "does this file need to change?" has one answer.
-Directories of endpoint files (endpoint_set, endpoint_info) are in ``_endpoint_dir``.
+the key ring, compares the endpoint's meaning and the file format with what is wanted, decides
+the reason (created, updated, rekeyed, unchanged, removed, absent), finds what would stop the
+write before anything is written, writes or removes through ``_files`` and builds the redacted
+diff and result. The endpoint, endpoint_set and endpoint_fetch modules all go through it, so
+"does this file need to change?" has one answer. The file options (``format``, ``force``,
+``backup``, ``mode``, ``owner``, ``group``) are declared here, beside the code that uses them.
 
-Every token seen (wanted, read from a file or a src) and every key text is added to
-``module.no_log_values``; errors, diffs and results only ever hold token fingerprints and key ids.
+Every token read from a file is masked in the module's output; errors, diffs and results only
+ever hold token fingerprints and key ids.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import base64
 import collections
-import grp
 import os
-import pwd
 import stat
 
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
-    EndpointError,
-    endpoint_from_dict,
-    parse_endpoint,
-)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._cryptography import cryptography_problem, require_cryptography
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import EndpointError, parse_endpoint
 from ansible_collections.netbackup.nbwss.plugins.module_utils._files import (
     FilesError,
     attributes_differ,
+    group_name,
+    owner_name,
     read_file,
     remove_file,
     resolve_mode,
+    resolve_owner_and_group,
     write_file,
+    write_problem,
 )
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, protect
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import (
     MAX_SEALED_SIZE,
-    KeyFormatError,
     SealedError,
-    TamperedError,
-    UnsupportedFormatError,
     WrongKeyError,
     envelope_key_id,
     is_sealed,
-    key_id,
-    parse_key,
-    read_key_file,
-    require_cryptography,
     seal,
     unseal,
 )
-from ansible_collections.netbackup.nbwss.plugins.module_utils._cryptography import cryptography_problem
 
 FORMATS = ('sealed', 'plain')
 REASONS = ('created', 'updated', 'rekeyed', 'unchanged', 'removed', 'absent')
 
-ENDPOINT_KEYS = ('token', 'priority', 'groupId', 'hostName', 'url')
-
 _FORCE_HINT = 'the file was left untouched; use force: true to replace it'
 
 
-class EndpointFileError(Exception):
-    """A task-level problem with one endpoint file or the options; ``str()`` is one sentence, never a secret."""
+def file_argument_spec():
+    """``format``, ``force``, ``backup``, ``mode``, ``owner``, ``group``: the netbackup.nbwss.endpoint_file doc fragment."""
+    return dict(
+        format=dict(type='str', default='sealed', choices=list(FORMATS)),
+        force=dict(type='bool', default=False),
+        backup=dict(type='bool', default=False),
+        mode=dict(type='raw', default='0600'),
+        owner=dict(type='str'),
+        group=dict(type='str'),
+    )
 
 
-def protect(module, *secrets):
-    """Add secrets to ``module.no_log_values`` so Ansible masks them in anything returned."""
-    for secret in secrets:
-        if secret:
-            module.no_log_values.add(to_native(secret))
+def require_absolute(path, option):
+    """Raise TaskError for a relative path: it would be resolved against the module's working directory."""
+    if path is not None and not os.path.isabs(path):
+        raise TaskError('%s %s is a relative path; give an absolute path (a relative one would be resolved against '
+                        'the directory the module happens to run in).' % (option, path))
 
 
-# --- keys ---------------------------------------------------------------------------------------
+def looks_like_unquoted_octal(mode):
+    """True for an int such as 600 or 640: YAML read an unquoted octal mode as a decimal number."""
+    return (isinstance(mode, int) and not isinstance(mode, bool) and mode > 0o777
+            and set(str(mode)) <= set('01234567'))
 
-class KeyRing(object):
-    """The current key (may be None) and the previous keys, as 32-byte keys."""
 
-    def __init__(self, current=None, previous=()):
-        self.current = current
-        self.previous = list(previous)
+def endpoint_mode(mode, current_mode, path):
+    """The permission bits ``mode`` gives the endpoint file at ``path``; TaskError if unsafe for a token.
 
-    @classmethod
-    def from_params(cls, module, key=None, key_file=None, previous_keys=None):
-        """Decode ``key`` / ``key_file`` / ``previous_keys``; raise EndpointFileError for a bad one.
-
-        Every key text is registered as a no_log value, also the forms a key file may hold it in.
-        """
-        protect(module, key, *(previous_keys or []))
-        try:
-            current = None
-            if key is not None:
-                current = parse_key(key, source='key')
-            elif key_file is not None:
-                current = read_key_file(key_file)
-            previous = [parse_key(text, source='previous_keys[%d]' % index)
-                        for index, text in enumerate(previous_keys or [])]
-        except KeyFormatError as err:
-            raise EndpointFileError(to_native(err))
-        for raw in [current] + previous:
-            if raw is not None:
-                standard = base64.b64encode(raw).decode('ascii')
-                urlsafe = base64.urlsafe_b64encode(raw).decode('ascii')
-                protect(module, standard, standard.rstrip('='), urlsafe, urlsafe.rstrip('='))
-        return cls(current, previous)
-
-    def all(self):
-        """``[current, *previous]`` without a missing current key: the order ``unseal`` tries them in."""
-        return ([self.current] if self.current is not None else []) + self.previous
-
-    @property
-    def current_id(self):
-        return None if self.current is None else key_id(self.current)
+    An endpoint file holds a token: its owner must be able to read and write it and others may
+    have no access at all. Group access is the administrator's choice.
+    """
+    if looks_like_unquoted_octal(mode):
+        raise TaskError("mode %d is a decimal number (octal %04o): YAML reads an unquoted mode as decimal. Quote it, "
+                        "for example mode: '0%d'." % (mode, mode, mode))
+    try:
+        value = resolve_mode(mode, current_mode, path)
+    except FilesError as err:
+        raise TaskError(to_native(err))
+    if value & 0o007:
+        raise TaskError('%s: mode %04o gives others access to a file that holds a token; use for example 0600 or 0640.'
+                        % (path, value))
+    if value & 0o600 != 0o600:
+        raise TaskError('%s: mode %04o does not let the owner read and write the file; use for example 0600.'
+                        % (path, value))
+    return value
 
 
 # --- what is on disk ----------------------------------------------------------------------------
@@ -149,12 +133,36 @@ def _sealed_problem(path, err):
     return '%s: %s' % (path, err)
 
 
-def read_state(module, path, keyring, crypto_required=True):
+def unseal_endpoint(data, keyring, source):
+    """``(Endpoint, rekey_needed)`` from sealed ``data``; raise TaskError (one sentence, no secret) if it cannot be opened.
+
+    A missing cryptography library is a TaskError too (with the import traceback as ``exception``).
+    """
+    if not keyring.all():
+        raise TaskError('%s: the content is sealed (key id %s) and no key was given to open it; give key or key_file'
+                        % (source, _key_id_or_unknown(data)))
+    require_cryptography()
+    try:
+        opened = unseal(data, keyring.all())
+        return parse_endpoint(opened.plaintext, source=source), opened.rekey_needed
+    except SealedError as err:
+        raise TaskError(_sealed_problem(source, err))
+    except EndpointError as err:
+        raise TaskError('%s (in the sealed content)' % to_native(err))
+
+
+def _key_id_or_unknown(data):
+    try:
+        return envelope_key_id(data)
+    except SealedError:
+        return 'unknown'
+
+
+def read_state(module, path, keyring, need_crypto=True):
     """Read and classify the file at ``path`` (see ``State``). Never fails for a bad file.
 
-    A sealed file is opened with ``keyring.all()``; that needs cryptography: with
-    ``crypto_required`` a missing library fails the task, otherwise it becomes the problem.
-    Tokens read are added to ``module.no_log_values``.
+    Opening a sealed file needs cryptography: with ``need_crypto`` a missing library fails the
+    task (TaskError), otherwise it becomes the file's problem. Tokens read are masked in the output.
     """
     try:
         data = read_file(path, MAX_SEALED_SIZE)
@@ -173,52 +181,25 @@ def read_state(module, path, keyring, crypto_required=True):
         kid = envelope_key_id(data)
     except SealedError as err:
         return State('sealed', None, None, None, _sealed_problem(path, err), data)
-    keys = keyring.all()
-    if not keys:
-        return State('sealed', None, kid, None,
-                     '%s: the file is sealed (key id %s) and no key was given to open it; give key or key_file' % (path, kid),
-                     data)
-    if crypto_required:
-        require_cryptography(module)
-    elif cryptography_problem() is not None:
+    if keyring.all() and not need_crypto and cryptography_problem():
         return State('sealed', None, kid, None, '%s: %s' % (path, cryptography_problem()), data)
     try:
-        opened = unseal(data, keys)
-    except (WrongKeyError, TamperedError, UnsupportedFormatError, SealedError) as err:
-        return State('sealed', None, kid, None, _sealed_problem(path, err), data)
-    try:
-        endpoint = parse_endpoint(opened.plaintext, source=path)
-    except EndpointError as err:
-        return State('sealed', None, kid, opened.rekey_needed,
-                     '%s (in the sealed content)' % to_native(err), data)
+        endpoint, rekey_needed = unseal_endpoint(data, keyring, path)
+    except TaskError as err:
+        if err.result.get('exception'):
+            raise  # cryptography is missing and needed
+        return State('sealed', None, kid, None, to_native(err), data)
     protect(module, endpoint.token)
-    return State('sealed', endpoint, kid, opened.rekey_needed, None, data)
+    return State('sealed', endpoint, kid, rekey_needed, None, data)
 
 
-def read_src(module, path, keyring):
-    """The endpoint held by an existing file ``path`` (plain or sealed); raise EndpointFileError if unusable."""
-    state = read_state(module, path, keyring)
-    if state.kind == 'missing':
-        raise EndpointFileError('src %s does not exist.' % path)
-    if state.kind == 'unreadable':
-        raise EndpointFileError(state.problem)
-    if state.problem:
-        raise EndpointFileError('src %s' % state.problem)
-    return state.endpoint
-
-
-def _owner_name(uid):
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
-def _group_name(gid):
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
+def _attributes_view(st, owner, group):
+    view = {'mode': '%04o' % stat.S_IMODE(st.st_mode)}
+    if owner is not None:
+        view['owner'] = owner_name(st.st_uid)
+    if group is not None:
+        view['group'] = group_name(st.st_gid)
+    return view
 
 
 # --- one file -----------------------------------------------------------------------------------
@@ -227,8 +208,9 @@ class EndpointFile(object):
     """One endpoint file and the decision about it.
 
     Call ``want(endpoint)`` (None for absent), then ``reason()`` to decide without touching
-    anything (check mode and apply decide identically), ``apply()`` to make it so (check-mode
-    aware through ``_files``), ``diff()`` for the redacted before / after and ``result()``.
+    anything (check mode and apply decide identically), ``write_problem()`` to learn what would
+    stop the change, ``apply()`` to make it so (check-mode aware through ``_files``),
+    ``diff()`` for the redacted before / after and ``result()``.
     """
 
     def __init__(self, module, path, keyring, fmt='sealed', force=False, mode=None, owner=None, group=None,
@@ -247,6 +229,8 @@ class EndpointFile(object):
         self.wanted = None
         self.changed = None
         self.backup_file = None
+        self.stale_removed = []
+        self.warnings = []
         self._present = False
         self._state = None
         self._reason = None
@@ -259,7 +243,7 @@ class EndpointFile(object):
         if endpoint is not None:
             protect(self.module, endpoint.token)
             if self.format == 'sealed' and self.keyring.current is None:
-                raise EndpointFileError('%s: format sealed needs a key to seal with; give key or key_file.' % self.path)
+                raise TaskError('%s: format sealed needs a key to seal with; give key or key_file.' % self.path)
         self.wanted = endpoint
         self._present = endpoint is not None
         self._reason = None
@@ -268,13 +252,13 @@ class EndpointFile(object):
     def current(self):
         """The ``State`` at the path, read once."""
         if self._state is None:
-            self._state = read_state(self.module, self.path, self.keyring, crypto_required=self._present)
+            self._state = read_state(self.module, self.path, self.keyring, need_crypto=self._present)
         return self._state
 
     # -- decisions --
 
     def reason(self):
-        """created, updated, rekeyed, unchanged, removed or absent; raise EndpointFileError for an unusable file."""
+        """created, updated, rekeyed, unchanged, removed or absent; raise TaskError for an unusable file."""
         if self._reason is None:
             self._reason, self._rewrite = self._decide()
         return self._reason
@@ -284,16 +268,23 @@ class EndpointFile(object):
         if not self._present:
             return ('absent' if state.kind == 'missing' else 'removed'), False
         if state.kind == 'missing':
-            directory = os.path.dirname(self.path) or os.curdir
+            endpoint_mode(self.mode, None, self.path)
+            directory = os.path.dirname(self.path)
             if not os.path.isdir(directory):
-                # Checked here so check mode fails like the real run would (_files never creates directories).
-                raise EndpointFileError('%s: the directory %s does not exist; create it first.' % (self.path, directory))
+                if not self.module.check_mode:
+                    raise TaskError('%s: the directory %s does not exist; create it first.' % (self.path, directory))
+                # An earlier task of the same play may create it: check mode predicts, it does not fail.
+                self.warnings.append('%s: the directory %s does not exist yet; a real run fails unless an earlier task '
+                                     'creates it.' % (self.path, directory))
             return 'created', True
         if not state.usable:
             if not self.force:
                 # Never overwritten silently. With force, _files still refuses symlinks and directories.
-                raise EndpointFileError(self.unusable_message())
+                raise TaskError(self.unusable_message())
+            endpoint_mode(self.mode, None, self.path)
             return 'updated', True
+        st = os.lstat(self.path)
+        endpoint_mode(self.mode, stat.S_IMODE(st.st_mode), self.path)
         if state.endpoint != self.wanted or state.format != self.format:
             return 'updated', True
         if self.format == 'sealed' and state.key_id != self.keyring.current_id:
@@ -302,7 +293,7 @@ class EndpointFile(object):
             if attributes_differ(self.path, self.mode, self.owner, self.group):
                 return 'updated', False
         except FilesError as err:
-            raise EndpointFileError(to_native(err))
+            raise TaskError(to_native(err))
         return 'unchanged', False
 
     def unusable_message(self):
@@ -322,6 +313,41 @@ class EndpointFile(object):
     def will_change(self):
         return self.reason() not in ('unchanged', 'absent')
 
+    def write_problem(self):
+        """Why the decided change would fail, found without writing (one sentence), else None.
+
+        Runs in check mode too, so that check mode fails where the real run would.
+        """
+        if not self.will_change:
+            return None
+        if self.needs_write() or not self._present:
+            if self.module.check_mode and not os.path.isdir(os.path.dirname(self.path)):
+                return None  # warned about in _decide
+            problem = write_problem(self.path, removing=not self._present)
+            if problem:
+                return problem if problem.startswith(self.path) else '%s: %s' % (self.path, problem)
+        return self._ownership_problem()
+
+    def _ownership_problem(self):
+        try:
+            uid, gid = resolve_owner_and_group(self.owner, self.group, self.path)
+        except FilesError as err:
+            return to_native(err)
+        euid = os.geteuid()
+        if euid == 0 or not self._present:
+            return None
+        try:
+            st = os.lstat(self.path)
+        except OSError:
+            st = None
+        if uid is not None and uid != euid and (st is None or st.st_uid != uid):
+            return '%s: owner %s: only root can give a file to another user.' % (self.path, owner_name(uid))
+        if gid is not None and gid != os.getegid() and gid not in os.getgroups() and (st is None or st.st_gid != gid):
+            return '%s: group %s: user %s is not a member of it.' % (self.path, group_name(gid), owner_name(euid))
+        if st is not None and not self.needs_write() and st.st_uid != euid:
+            return '%s: belongs to user %s; only that user or root can change its mode.' % (self.path, owner_name(st.st_uid))
+        return None
+
     def _data(self):
         if not self.needs_write():
             # Same meaning, format and key: keep the bytes (never re-seal for nothing), fix attributes only.
@@ -329,11 +355,11 @@ class EndpointFile(object):
         plaintext = self.wanted.canonical_json()
         if self.format == 'plain':
             return plaintext
-        require_cryptography(self.module)
+        require_cryptography()
         try:
             return seal(plaintext, self.keyring.current)
         except SealedError as err:
-            raise EndpointFileError('%s: %s' % (self.path, err))
+            raise TaskError('%s: %s' % (self.path, err))
 
     # -- action --
 
@@ -351,9 +377,10 @@ class EndpointFile(object):
             else:
                 outcome = remove_file(self.module, self.path, backup=self.backup)
         except FilesError as err:
-            raise EndpointFileError(to_native(err))
+            raise TaskError(to_native(err))
         self.changed = outcome.changed
         self.backup_file = outcome.backup_file
+        self.stale_removed = outcome.stale_removed
         if not self.changed:
             # The file changed under us between deciding and writing; report what happened.
             self._reason = 'unchanged' if self._present else 'absent'
@@ -363,14 +390,6 @@ class EndpointFile(object):
 
     def key_id(self):
         return self.keyring.current_id if self._present and self.format == 'sealed' else None
-
-    def _attributes_view(self, st):
-        view = {'mode': '%04o' % stat.S_IMODE(st.st_mode)}
-        if self.owner is not None:
-            view['owner'] = _owner_name(st.st_uid)
-        if self.group is not None:
-            view['group'] = _group_name(st.st_gid)
-        return view
 
     def _before(self):
         state = self.current()
@@ -386,7 +405,7 @@ class EndpointFile(object):
         if state.problem:
             view['problem'] = state.problem
         try:
-            view.update(self._attributes_view(os.lstat(self.path)))
+            view.update(_attributes_view(os.lstat(self.path), self.owner, self.group))
         except OSError:
             pass
         return view
@@ -398,83 +417,38 @@ class EndpointFile(object):
         if self.format == 'sealed':
             view['key_id'] = self.keyring.current_id
         view.update(self.wanted.redacted())
-        before = self.current().endpoint
-        if before is not None:
-            view['token_change'] = 'unchanged' if before.token == self.wanted.token else 'changed'
         try:
             current_mode = stat.S_IMODE(os.lstat(self.path).st_mode)
         except OSError:
             current_mode = None
         try:
-            mode = resolve_mode(self.mode, current_mode, self.path)
+            view['mode'] = '%04o' % resolve_mode(self.mode, current_mode, self.path)
+            uid, gid = resolve_owner_and_group(self.owner, self.group, self.path)
         except FilesError:
-            mode = None  # the write fails with the same error
-        if mode is not None:
-            view['mode'] = '%04o' % mode
-        if self.owner is not None:
-            view['owner'] = self.owner
-        if self.group is not None:
-            view['group'] = self.group
+            return view  # the write fails with the same error
+        if uid is not None:
+            view['owner'] = owner_name(uid)
+        if gid is not None:
+            view['group'] = group_name(gid)
         return view
 
     def diff(self):
         """Redacted before / after (fingerprints and key ids only), for ``--diff``."""
-        self.reason()
         before = self._before()
-        after = self._after() if self.reason() not in ('unchanged', 'absent') else dict(before)
+        after = self._after() if self.will_change else dict(before)
         return {'before': before, 'after': after, 'before_header': self.path, 'after_header': self.path}
 
     def result(self):
         """The module result for this file (without ``diff``)."""
         result = {'changed': bool(self.changed) if self.changed is not None else self.will_change,
-                  'reason': self.reason(), 'path': self.path, 'format': self.format}
+                  'reason': self.reason(), 'path': self.path,
+                  'format': self.format if self._present else self.current().format}
         if self._present:
             result['endpoint'] = self.wanted.redacted()
         if self.key_id():
             result['key_id'] = self.key_id()
         if self.backup_file:
             result['backup_file'] = self.backup_file
+        if self.stale_removed:
+            result['stale_temp_removed'] = self.stale_removed
         return result
-
-
-# --- wanted endpoints from module options --------------------------------------------------------
-
-def endpoint_from_options(module, content=None, endpoint=None, src=None, keyring=None):
-    """The wanted Endpoint from exactly one of ``content`` / ``endpoint`` / ``src``; raise EndpointFileError."""
-    try:
-        if content is not None:
-            found = parse_endpoint(content, source='content')
-        elif endpoint is not None:
-            found = endpoint_from_dict(dict((k, endpoint.get(k)) for k in ENDPOINT_KEYS if endpoint.get(k) is not None),
-                                       source='endpoint')
-        elif src is not None:
-            found = read_src(module, src, keyring or KeyRing())
-        else:
-            raise EndpointFileError('one of content, endpoint or src is required when state is present.')
-    except EndpointError as err:
-        raise EndpointFileError(to_native(err))
-    protect(module, found.token)
-    return found
-
-
-# --- argument specs shared by the modules (documented by the sealed and endpoint_file doc fragments) -----
-
-def key_argument_spec():
-    """``key``, ``key_file`` and ``previous_keys``: the netbackup.nbwss.sealed doc fragment."""
-    return dict(
-        key=dict(type='str', no_log=True),
-        key_file=dict(type='path', no_log=False),
-        previous_keys=dict(type='list', elements='str', no_log=True),
-    )
-
-
-def file_argument_spec():
-    """``format``, ``force``, ``backup``, ``mode``, ``owner``, ``group``: the netbackup.nbwss.endpoint_file doc fragment."""
-    return dict(
-        format=dict(type='str', default='sealed', choices=list(FORMATS)),
-        force=dict(type='bool', default=False),
-        backup=dict(type='bool', default=False),
-        mode=dict(type='raw', default='0600'),
-        owner=dict(type='str'),
-        group=dict(type='str'),
-    )

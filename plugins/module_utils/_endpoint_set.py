@@ -35,13 +35,17 @@ def _name(endpoint, index):
 
 
 def set_problems(endpoints):
-    """Every broken rule across ``endpoints`` as a ``SetProblem`` naming all files involved."""
+    """Every broken rule across ``endpoints`` as a ``SetProblem`` naming all files involved.
+
+    Urls are compared as NetBackup reaches them (``Endpoint.normalized_url``), so
+    ``wss://H.example.com/x`` and ``wss://h.example.com:443/x`` are the same url.
+    """
     problems = []
     by_slot = {}
     by_url = {}
     for index, endpoint in enumerate(endpoints):
         by_slot.setdefault((endpoint.group_id, endpoint.priority), []).append(_name(endpoint, index))
-        by_url.setdefault(endpoint.url, []).append(_name(endpoint, index))
+        by_url.setdefault(endpoint.normalized_url(), []).append(_name(endpoint, index))
     for (group_id, priority), names in sorted(by_slot.items()):
         if len(names) > 1:
             problems.append(SetProblem(names, '%s: groupId %s has priority %d more than once; NetBackup could not tell '
@@ -51,6 +55,20 @@ def set_problems(endpoints):
             problems.append(SetProblem(names, '%s: url %s appears more than once; each endpoint needs its own url'
                                               % (', '.join(names), url)))
     return problems
+
+
+def unlisted_warnings(listed, unlisted):
+    """Set rules broken between the ``listed`` endpoints and ``unlisted`` ones (files a set task leaves alone).
+
+    NetBackup reads every endpoint file it is given, listed or not, so a clash with an unlisted
+    file is worth a warning that names it; clashes among the listed ones are errors elsewhere.
+    """
+    listed_names = set(_name(endpoint, index) for index, endpoint in enumerate(listed))
+    warnings = []
+    for problem in set_problems(list(listed) + list(unlisted)):
+        if set(problem.sources) - listed_names and set(problem.sources) & listed_names:
+            warnings.append('%s (a file that is not in endpoints)' % problem.message)
+    return warnings
 
 
 def set_warnings(endpoints):

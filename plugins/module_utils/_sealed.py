@@ -42,10 +42,10 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._cryptography impo
 # Re-exported so a module needs only this file for sealed work.
 __all__ = [
     'ALGORITHM', 'CRYPTOGRAPHY_IMPORT_ERROR', 'FORMAT_VERSION', 'HAS_CRYPTOGRAPHY', 'KEY_ID_LENGTH', 'KEY_SIZE',
-    'MAGIC', 'MAX_KEY_FILE_SIZE', 'MAX_SEALED_SIZE', 'NONCE_SIZE', 'TAG_SIZE',
-    'KeyFileError', 'KeyFormatError', 'NotSealedError', 'SealedError', 'TamperedError', 'UnsupportedFormatError',
+    'MAGIC', 'MAX_SEALED_SIZE', 'NONCE_SIZE', 'TAG_SIZE',
+    'KeyFormatError', 'NotSealedError', 'SealedError', 'TamperedError', 'UnsupportedFormatError',
     'Unsealed', 'WrongKeyError',
-    'encode_key', 'envelope_key_id', 'generate_key', 'is_sealed', 'key_id', 'parse_key', 'read_key_file',
+    'encode_key', 'envelope_key_id', 'generate_key', 'is_sealed', 'key_id', 'parse_key',
     'require_cryptography', 'seal', 'unseal',
 ]
 
@@ -58,7 +58,6 @@ TAG_SIZE = 16
 KEY_ID_LENGTH = 16
 KEY_ID_LABEL = b'netbackup.nbwss key id v1'
 MAX_SEALED_SIZE = 1024 * 1024
-MAX_KEY_FILE_SIZE = 4 * 1024
 
 _KID_RE = re.compile(br'\Akid=([0-9a-f]{%d})\Z' % KEY_ID_LENGTH)
 _VERSION_RE = re.compile(br'\A[0-9]{1,9}\Z')
@@ -71,10 +70,6 @@ class SealedError(Exception):
 
 class KeyFormatError(SealedError):
     """A key is not 32 bytes of standard or urlsafe base64, or a key file is unusable."""
-
-
-class KeyFileError(KeyFormatError):
-    """A key file cannot be read (missing, unreadable, empty or too large)."""
 
 
 class NotSealedError(SealedError):
@@ -112,7 +107,7 @@ def _as_bytes(data, what):
 
 def _check_key(key, what='key'):
     if not isinstance(key, (bytes, bytearray)) or len(key) != KEY_SIZE:
-        raise KeyFormatError('%s must be %d raw bytes (use parse_key or read_key_file to decode base64 text)' % (what, KEY_SIZE))
+        raise KeyFormatError('%s must be %d raw bytes (use parse_key to decode base64 text)' % (what, KEY_SIZE))
     return bytes(key)
 
 
@@ -178,28 +173,6 @@ def parse_key(text, source='key'):
         raise KeyFormatError('%s %s: a key is %d random bytes in base64, e.g. from "openssl rand -base64 %d"'
                              % (source, problem, KEY_SIZE, KEY_SIZE))
     return key
-
-
-def read_key_file(path):
-    """Read and decode a key file (base64 text of 32 bytes; surrounding whitespace ignored).
-
-    Raises KeyFileError for a missing, unreadable, empty or over-4-KiB file and
-    KeyFormatError for bad content; messages name the file, never its content.
-    """
-    problem = None
-    try:
-        with open(path, 'rb') as f:
-            content = f.read(MAX_KEY_FILE_SIZE + 1)
-    except (IOError, OSError) as e:
-        content = None
-        problem = 'cannot be read: %s' % (e.strerror or e.__class__.__name__)
-    if problem is None and len(content) > MAX_KEY_FILE_SIZE:
-        problem = 'is larger than %d bytes; a key file holds only the base64 text of one key' % MAX_KEY_FILE_SIZE
-    if problem is None and not content.strip():
-        problem = 'is empty'
-    if problem is not None:
-        raise KeyFileError('key file %s %s' % (path, problem))
-    return parse_key(content, source='key file %s' % path)
 
 
 def key_id(key):

@@ -21,59 +21,54 @@ description:
   - An existing file is read (and unsealed) and compared by meaning; it is only rewritten when the endpoint,
     the format or the sealing key changes, and only its attributes are fixed when they alone differ.
   - The token never appears in results, diffs, warnings or errors; it is shown as a C(sha256:) fingerprint.
-    Tokens read from O(content), O(endpoint), O(src) and existing files are masked in all output.
+    Tokens read from O(content), O(endpoint), O(sealed), O(src) and existing files are masked in all output.
   - A C(hostName) that differs from the host of C(url) is reported as a warning.
 options:
   path:
     description:
-      - The endpoint file on the managed host. Its directory must exist.
+      - The endpoint file on the managed host, an absolute path. Its directory must exist (in check mode a missing
+        directory is a warning, since an earlier task may create it).
     type: path
     required: true
   state:
     description:
-      - V(present) makes the file hold the endpoint given by O(content), O(endpoint) or O(src).
-      - V(absent) removes the file (without reading it, so no key is needed).
+      - V(present) makes the file hold the endpoint given by O(content), O(endpoint), O(sealed) or O(src).
+      - V(absent) removes the file. No key is needed and O(key_file) is not read, so a stale key file path does not
+        stop a removal.
     type: str
     choices: [present, absent]
     default: present
   content:
     description:
       - The raw JSON text of one endpoint, for example from a vaulted file via P(ansible.builtin.file#lookup).
-      - Exactly one of O(content), O(endpoint) and O(src) is required when O(state=present).
-    type: str
+      - Ansible-core before 2.19 turns a templated JSON object into a mapping on its way to the module; such a
+        mapping is checked exactly as the JSON text would have been.
+      - The whole option is C(no_log), whatever its shape.
+      - Exactly one of O(content), O(endpoint), O(sealed) and O(src) is required when O(state=present).
+    type: raw
   endpoint:
     description:
-      - The endpoint as a dictionary of its five keys.
-      - Exactly one of O(content), O(endpoint) and O(src) is required when O(state=present).
-    type: dict
-    suboptions:
-      token:
-        description: The bearer token NetBackup presents to the cloud application.
-        type: str
-        required: true
-      priority:
-        description: Priority within the group; a lower number is tried first.
-        type: int
-        required: true
-      groupId:
-        description: The group the endpoint belongs to.
-        type: str
-        required: true
-      hostName:
-        description: Host name of the endpoint; should be the host of O(endpoint.url).
-        type: str
-        required: true
-      url:
-        description: The C(wss://) URL of the endpoint.
-        type: str
-        required: true
+      - The endpoint as a mapping of exactly its five keys, C(token) (a string), C(priority) (an integer; a string of
+        digits is accepted since templating yields strings, but not a sign, a leading C(0) or a decimal point),
+        C(groupId), C(hostName) and C(url) (strings).
+      - Checked by the collection itself, not by Ansible's sub-option validation, so that a malformed value
+        (a string, a misspelled key such as C(tokne)) never shows in the task output. The whole option is
+        C(no_log); the results show the redacted endpoint.
+      - Exactly one of O(content), O(endpoint), O(sealed) and O(src) is required when O(state=present).
+    type: raw
+  sealed:
+    description:
+      - A sealed envelope as text (the content of a sealed endpoint file), opened with O(key),
+        O(key_file) or one of O(previous_keys).
+      - Exactly one of O(content), O(endpoint), O(sealed) and O(src) is required when O(state=present).
+    type: str
   src:
     description:
       - An endpoint file already on the managed host, sealed or plain, whose endpoint is written to O(path) in
         O(format). Use it to turn a sealed file into the plain file for the WebSocket Server dialog.
       - A sealed O(src) is opened with O(key) or O(key_file), or one of O(previous_keys).
-      - O(src) may be O(path) itself, to convert a file in place.
-      - Exactly one of O(content), O(endpoint) and O(src) is required when O(state=present).
+      - O(src) may be O(path) itself, to convert a file in place. It must be an absolute path.
+      - Exactly one of O(content), O(endpoint), O(sealed) and O(src) is required when O(state=present).
     type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -148,7 +143,9 @@ path:
   type: str
   sample: /usr/openv/var/global/wss/nbwss_cloud1_1.sealed
 format:
-  description: The format of the file, O(format).
+  description:
+    - The format of the file, O(format).
+    - With O(state=absent), the format of the removed file (V(sealed) or V(plain)), or V(null) when there was none.
   returned: always
   type: str
   sample: sealed
@@ -183,62 +180,94 @@ key_id:
   type: str
   sample: 3f0c6a1d92b4e857
 backup_file:
-  description: The copy of the previous file made with O(backup).
+  description: The previous file kept with O(backup) (the old inode itself, with its mode and owner).
   returned: when a backup was made
   type: str
   sample: /usr/openv/var/global/wss/nbwss_cloud1_1.sealed.12345.2026-11-27@17:35:01~
+stale_temp_removed:
+  description:
+    - Temporary files that earlier, interrupted writes left in the directory and that this write removed (in check
+      mode, that it would remove). See the notes.
+  returned: when there were any
+  type: list
+  elements: str
+  sample: [/usr/openv/var/global/wss/.nbwss_cloud1_1.sealed.k2j4x9.nbwss-tmp]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
-
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import EndpointError
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import (
+    EntryReader,
+    endpoint_from_content,
+    endpoint_from_sealed,
+)
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import (
     EndpointFile,
-    EndpointFileError,
-    KeyRing,
-    endpoint_from_options,
     file_argument_spec,
-    key_argument_spec,
+    read_state,
+    require_absolute,
 )
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError
+
+
+def wanted_endpoint(module, keyring):
+    """The endpoint asked for by exactly one of content, endpoint, sealed or src."""
+    params = module.params
+    try:
+        if params['content'] is not None:
+            return endpoint_from_content(params['content'], 'content')
+        if params['endpoint'] is not None:
+            return EntryReader().endpoint(params['endpoint'], 'endpoint', forms=(), allow_name=False)
+        if params['sealed'] is not None:
+            return endpoint_from_sealed(params['sealed'], keyring, 'sealed')
+    except EndpointError as err:
+        raise TaskError(err.describe())
+    require_absolute(params['src'], 'src')
+    state = read_state(module, params['src'], keyring)
+    if state.kind == 'missing':
+        raise TaskError('src %s does not exist.' % params['src'])
+    if state.problem:
+        raise TaskError(state.problem if state.kind == 'unreadable' else 'src %s' % state.problem)
+    return state.endpoint
 
 
 def main():
-    module = AnsibleModule(
+    module = NbwssModule(
+        secret_containers=('content', 'endpoint'),
         argument_spec=dict(
             path=dict(type='path', required=True),
             state=dict(type='str', default='present', choices=['present', 'absent']),
-            content=dict(type='str', no_log=True),
-            endpoint=dict(type='dict', options=dict(
-                token=dict(type='str', required=True, no_log=True),
-                priority=dict(type='int', required=True),
-                groupId=dict(type='str', required=True),
-                hostName=dict(type='str', required=True),
-                url=dict(type='str', required=True),
-            )),
+            content=dict(type='raw', no_log=True),
+            endpoint=dict(type='raw', no_log=True),
+            sealed=dict(type='str', no_log=True),
             src=dict(type='path'),
             **dict(key_argument_spec(), **file_argument_spec())
         ),
-        mutually_exclusive=[('content', 'endpoint', 'src'), ('key', 'key_file')],
-        required_if=[('state', 'present', ('content', 'endpoint', 'src'), True)],
+        mutually_exclusive=[('content', 'endpoint', 'sealed', 'src'), ('key', 'key_file')],
+        required_if=[('state', 'present', ('content', 'endpoint', 'sealed', 'src'), True)],
         supports_check_mode=True,
     )
     params = module.params
+    present = params['state'] == 'present'
     try:
-        keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
+        require_absolute(params['path'], 'path')
+        # A removal reads no key: a stale key_file path must not stop it.
+        keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys']) if present \
+            else KeyRing()
         target = EndpointFile(module, params['path'], keyring, fmt=params['format'], force=params['force'],
                               mode=params['mode'], owner=params['owner'], group=params['group'], backup=params['backup'])
-        wanted = None
-        if params['state'] == 'present':
-            wanted = endpoint_from_options(module, content=params['content'], endpoint=params['endpoint'],
-                                           src=params['src'], keyring=keyring)
-            for warning in wanted.warnings():
-                module.warn(warning)
+        wanted = wanted_endpoint(module, keyring) if present else None
         target.want(wanted)
         target.reason()
+        problem = target.write_problem()
+        if problem:
+            raise TaskError('%s Nothing was written.' % problem)
         diff = target.diff() if module._diff else None
         target.apply()
-    except EndpointFileError as err:
-        module.fail_json(msg=to_native(err), path=params['path'])
+    except TaskError as err:
+        module.fail_task(err, path=params['path'])
+    for warning in (wanted.warnings() if wanted else []) + target.warnings:
+        module.warn(warning)
     result = target.result()
     if diff is not None:
         result['diff'] = diff

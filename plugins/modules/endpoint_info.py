@@ -26,7 +26,7 @@ options:
     description:
       - An endpoint file, or a directory whose files matching O(pattern) and ending in C(.json) or C(.sealed) are
         read (not recursively).
-      - A file given directly is read whatever its name.
+      - A file given directly is read whatever its name. It must be an absolute path.
     type: path
     required: true
   pattern:
@@ -154,6 +154,8 @@ endpoint_warnings:
   description:
     - Findings that do not make the files unusable, one sentence each naming the file, never a secret.
     - A C(hostName) that differs from the host of C(url), and a group with a single endpoint (no failover).
+    - When O(path) is a directory, backups of endpoint files (made with O(netbackup.nbwss.endpoint#module:backup)) and
+      temporary files left by interrupted writes, because both hold tokens.
     - Ansible's own C(warnings) key cannot be returned by a module, so they are returned under this name and also
       emitted as Ansible warnings.
   returned: always
@@ -168,19 +170,14 @@ problems:
   sample: ["/a/nbwss_g_1.json, /a/nbwss_g_1b.json: groupId g has priority 1 more than once; NetBackup could not tell which to try first"]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
-
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import read_endpoint_files
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import (
-    EndpointFileError,
-    KeyRing,
-    key_argument_spec,
-)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError
 
 
 def main():
-    module = AnsibleModule(
+    module = NbwssModule(
         argument_spec=dict(
             path=dict(type='path', required=True),
             pattern=dict(type='str', default='nbwss_*'),
@@ -191,10 +188,11 @@ def main():
     )
     params = module.params
     try:
+        require_absolute(params['path'], 'path')
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
-        result, warnings = read_endpoint_files(module, params['path'], params['pattern'], keyring)
-    except EndpointFileError as err:
-        module.fail_json(msg=to_native(err))
+        result, warnings, dummy = read_endpoint_files(module, params['path'], params['pattern'], keyring)
+    except TaskError as err:
+        module.fail_task(err)
     for warning in warnings:
         module.warn(warning)
     module.exit_json(changed=False, endpoint_warnings=warnings, **result)

@@ -16,10 +16,14 @@ description:
   - Writes every endpoint of O(endpoints) to its own file in O(dir), sealed or plain, in one round trip, and with
     O(purge) removes the collection's endpoint files that are no longer listed.
   - Each endpoint goes to C(DIR/nbwss_<name>.sealed) (O(format=sealed)) or C(DIR/nbwss_<name>.json)
-    (O(format=plain)). See O(endpoints[].name).
+    (O(format=plain)). See C(name).
   - Every entry is validated, the rules across the endpoints are checked (the C(groupId) and C(priority) pair and
-    the C(url) are unique), no two entries may share a file name, and every existing file is read and compared
-    before anything is written. Any problem fails the task naming the entries, and nothing is written.
+    the C(url) are unique; urls are compared with a lower-case host and without the default port 443), no two
+    entries may share a file name, every existing file is read and compared, and everything that would stop a write
+    (a read-only or immutable directory, a directory or an immutable file at a target path, ownership) is checked
+    before anything is written. Any problem fails the task naming the entries or files, and nothing is written.
+  - If a write still fails midway (for example a full disk), the task fails with C(changed=true) and lists the
+    files written (RV(written)), removed (RV(removed)) and not done (RV(not_done)).
   - Existing files are compared by meaning, as M(netbackup.nbwss.endpoint) does, with the same reasons.
   - Groups with a single endpoint (nothing to fail over to) and a C(hostName) that differs from the host of
     C(url) are reported as warnings.
@@ -27,51 +31,42 @@ description:
 options:
   dir:
     description:
-      - The directory on the managed host that holds the endpoint files. It must exist.
+      - The directory on the managed host that holds the endpoint files, an absolute path. It must exist (in check
+        mode a missing directory is a warning and every entry is reported V(created), since an earlier task may
+        create it).
     type: path
     required: true
   endpoints:
     description:
-      - The endpoints, each given EITHER as O(endpoints[].content) OR as the five keys O(endpoints[].token),
-        O(endpoints[].priority), O(endpoints[].groupId), O(endpoints[].hostName) and O(endpoints[].url).
+      - The endpoints, a list of entries. Each entry is a mapping in one of these forms, with an optional C(name).
+      - The five keys C(token) (a string), C(priority) (an integer; a string of digits is accepted since templating
+        yields strings, but not a sign, a leading C(0) or a decimal point), C(groupId), C(hostName) and C(url).
+      - C(content), the raw JSON text of one endpoint (a mapping that an older ansible-core's templating made of that
+        text is accepted and checked as the JSON was).
+      - C(sealed), a sealed envelope as text (the content of a sealed endpoint file), opened with O(key), O(key_file)
+        or one of O(previous_keys).
+      - C(name) is the file name part, C(DIR/nbwss_<name>.sealed) or C(DIR/nbwss_<name>.json). It must match
+        C(^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$). It defaults to C(<groupId>_<priority>) with every character outside
+        C([A-Za-z0-9.-]) replaced by C(_); if that default does not match the pattern (for example a C(groupId)
+        starting with C(.)), the task fails and asks for a name.
+      - The entries are checked by the collection itself, not by Ansible's sub-option validation, so that a malformed
+        entry (a stray empty item, a misspelled key such as C(tokne)) never shows in the task output. Every problem of
+        every entry is reported at once. The whole option is C(no_log); the results show redacted endpoints.
       - An empty list is allowed (with O(purge) it removes every endpoint file of the directory).
-    type: list
-    elements: dict
+    type: raw
     required: true
-    suboptions:
-      content:
-        description: The raw JSON text of one endpoint.
-        type: str
-      token:
-        description: The bearer token NetBackup presents to the cloud application.
-        type: str
-      priority:
-        description: Priority within the group; a lower number is tried first.
-        type: int
-      groupId:
-        description: The group the endpoint belongs to.
-        type: str
-      hostName:
-        description: Host name of the endpoint; should be the host of the url.
-        type: str
-      url:
-        description: The C(wss://) URL of the endpoint.
-        type: str
-      name:
-        description:
-          - The file name part, C(DIR/nbwss_<name>.sealed) or C(DIR/nbwss_<name>.json).
-          - Must match C(^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$).
-          - Defaults to C(<groupId>_<priority>) with every character outside C([A-Za-z0-9.-]) replaced by C(_). If
-            that default does not match the pattern above (for example a C(groupId) starting with C(.)), the task
-            fails and asks for a name.
-        type: str
   purge:
     description:
-      - Remove the files in O(dir) that follow the collection's naming pattern
-        C(^nbwss_[A-Za-z0-9][A-Za-z0-9._-]*\.(json|sealed)$) and are not the file of a listed endpoint, including the
-        other-format file of a listed endpoint when O(format) changed.
+      - Remove the files in O(dir) whose names follow the collection's naming pattern, C(nbwss_), then a letter or
+        digit and more letters, digits, V(.), V(_) or V(-), then V(.json) or V(.sealed), and that are not the file of
+        a listed endpoint.
+      - Without O(purge) such files stay, each reported as a warning, and they are checked against the rules across
+        the set (a listed endpoint with the same C(groupId) and C(priority), or the same url, as an unlisted file is a
+        warning naming that file).
+      - The other-format file of a listed endpoint (C(nbwss_<name>.json) when O(format=sealed) and the other way
+        round) is always removed, with or without O(purge), so that a format change leaves one file per endpoint.
       - No other file in O(dir) is ever touched, and subdirectories are left alone. Removed files are not read, so
-        no key is needed to purge them.
+        no key is needed to remove them.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -129,7 +124,7 @@ files:
       type: str
       sample: /usr/openv/var/global/wss/nbwss_cloud1_1.sealed
     name:
-      description: The file name part (O(endpoints[].name) or the default).
+      description: The file name part (C(name) or the default).
       type: str
       sample: cloud1_1
     reason:
@@ -157,11 +152,29 @@ files:
         hostName: wss1.cloud.example.com
         url: wss://wss1.cloud.example.com/nbwss
 removed:
-  description: Files removed by O(purge) (or that would be, in check mode).
+  description: Files removed (or that would be, in check mode) by O(purge), or as the other-format file of a listed
+    endpoint.
   returned: always
   type: list
   elements: str
   sample: [/usr/openv/var/global/wss/nbwss_cloud1_3.sealed]
+written:
+  description: When a write failed midway, the files written before it.
+  returned: on a failure midway
+  type: list
+  elements: str
+not_done:
+  description: When a write failed midway, the files that were to be written or removed and were not.
+  returned: on a failure midway
+  type: list
+  elements: str
+stale_temp_removed:
+  description:
+    - Temporary files that earlier, interrupted writes left in O(dir) and that this run removed (in check mode, that it
+      would remove).
+  returned: when there were any
+  type: list
+  elements: str
 groups:
   description:
     - The listed endpoints by group, sorted by C(groupId); each group's endpoints in the order NetBackup tries them.
@@ -182,31 +195,19 @@ groups:
       elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
-
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import EndpointDirectory
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import (
-    EndpointFileError,
-    KeyRing,
-    file_argument_spec,
-    key_argument_spec,
-)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import file_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import EndpointSetPlan
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError
 
 
 def main():
-    module = AnsibleModule(
+    module = NbwssModule(
+        secret_containers=('endpoints',),
         argument_spec=dict(
             dir=dict(type='path', required=True),
-            endpoints=dict(type='list', elements='dict', required=True, options=dict(
-                content=dict(type='str', no_log=True),
-                token=dict(type='str', no_log=True),
-                priority=dict(type='int'),
-                groupId=dict(type='str'),
-                hostName=dict(type='str'),
-                url=dict(type='str'),
-                name=dict(type='str'),
-            )),
+            endpoints=dict(type='raw', required=True, no_log=True),
             purge=dict(type='bool', default=False),
             **dict(key_argument_spec(), **file_argument_spec())
         ),
@@ -216,17 +217,18 @@ def main():
     params = module.params
     try:
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
-        directory = EndpointDirectory(module, params['dir'], params['endpoints'], keyring, fmt=params['format'],
-                                      force=params['force'], mode=params['mode'], owner=params['owner'],
-                                      group=params['group'], backup=params['backup'], purge=params['purge'])
-        directory.plan()
-        diff = directory.diff() if module._diff else None
-        directory.apply()
-    except EndpointFileError as err:
-        module.fail_json(msg=to_native(err))
-    for warning in directory.warnings:
+        validated = EntryReader(keyring).entries(params['endpoints'], 'endpoints')
+        plan = EndpointSetPlan(module, params['dir'], validated, keyring, fmt=params['format'], force=params['force'],
+                               mode=params['mode'], owner=params['owner'], group=params['group'],
+                               backup=params['backup'], purge=params['purge'])
+        plan.plan()
+        diff = plan.diff() if module._diff else None
+        plan.apply()
+    except TaskError as err:
+        module.fail_task(err)
+    for warning in plan.warnings:
         module.warn(warning)
-    result = directory.result()
+    result = plan.result()
     if diff is not None:
         result['diff'] = diff
     module.exit_json(**result)

@@ -18,6 +18,8 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
     EndpointError,
     MAX_ENDPOINT_BYTES,
     endpoint_from_dict,
+    layout_warnings,
+    normalized_url,
     parse_endpoint,
     token_fingerprint,
 )
@@ -87,9 +89,9 @@ def test_vendor_example_from_the_reference_guide_is_accepted():
     assert endpoint.warnings() == []
 
 
-def test_canonical_form_has_five_keys_in_vendor_order_and_trailing_newline():
+def test_canonical_form_has_five_keys_in_vendor_order_from_brace_to_brace():
     text = parse_endpoint(json.dumps(valid())).canonical_json()
-    assert text.endswith(b'}\n')
+    assert text.startswith(b'{\n') and text.endswith(b'\n}')
     keys = [k for k, dummy in json.loads(text, object_pairs_hook=list)]
     assert keys == list(FIELDS)
     assert json.loads(text)['priority'] == 1
@@ -208,3 +210,126 @@ def test_random_json_gives_an_endpoint_or_an_endpoint_error(value):
 def test_near_valid_endpoints_give_an_endpoint_or_an_endpoint_error(value, as_bytes):
     text = json.dumps(value, ensure_ascii=False)
     assert_valid_or_own_error(text.encode('utf-8', 'surrogatepass') if as_bytes else text)
+
+
+# --- hardening: every problem, no echo, stricter values -------------------------------------------
+
+def test_every_problem_of_an_endpoint_is_reported_not_only_the_first():
+    with pytest.raises(EndpointError) as caught:
+        parse_endpoint(json.dumps(valid(priority='1', url='ws://cloud.example.com/x')), source='two.json')
+
+    assert [field for field, dummy in caught.value.problems] == ['priority', 'url']
+    assert caught.value.lines() == ['two.json: priority: must be a JSON integer without quotes (for example 1), not a string',
+                                    'two.json: url: uses ws://, which NetBackup does not support; the endpoint must be wss://']
+
+
+def test_an_unknown_key_that_could_be_a_token_is_never_echoed():
+    secret = 'nbwssUnitTok3n-PastedAsAKey-77'
+    value = valid()
+    value[secret] = 'x'
+
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(value, source='e.json')
+
+    assert secret not in str(caught.value)
+    assert 'key number 6 is not an endpoint key' in str(caught.value)
+
+
+@pytest.mark.parametrize('key, hint', [('groupID', 'groupId'), ('Token', 'token'), ('tokne', 'token'), ('hostname', 'hostName')])
+def test_a_near_miss_of_an_endpoint_key_is_named_with_a_hint(key, hint):
+    value = valid()
+    value[key] = value.pop(hint)
+
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(value)
+
+    assert caught.value.problems[0] == (key, caught.value.problems[0][1])
+    assert 'did you mean %s?' % hint in caught.value.problems[0][1]
+
+
+def test_a_bad_url_is_never_quoted():
+    for url in ('nbwssUnitTok3n-in-the-url-field', 'https://cloud.example.com/x', 'mailto:nbwssUnitTok3n-xyz'):
+        with pytest.raises(EndpointError) as caught:
+            endpoint_from_dict(valid(url=url))
+        assert 'nbwssUnitTok3n' not in str(caught.value) and 'cloud.example.com' not in str(caught.value)
+    with pytest.raises(EndpointError, match=r'it begins with https://'):
+        endpoint_from_dict(valid(url='https://cloud.example.com/x'))
+
+
+@pytest.mark.parametrize('token', [True, 12345, 1.5, ['nbwss', 'x'], {'a': 'b'}, None])
+def test_a_token_that_is_not_a_string_is_refused_in_options_too(token):
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(valid(token=token), from_options=True)
+
+    assert caught.value.field == 'token' and 'must be a string' in caught.value.problem
+
+
+@pytest.mark.parametrize('priority, expected', [('1', 1), ('0', 0), ('2147483647', 2147483647), (7, 7)])
+def test_priority_from_options_accepts_an_integer_or_a_string_of_digits(priority, expected):
+    assert endpoint_from_dict(valid(priority=priority), from_options=True).priority == expected
+
+
+@pytest.mark.parametrize('priority', ['01', '2.0', '+1', '-1', ' 1', '1e3', '', 2.0, True, '2147483648', '99999999999'])
+def test_priority_from_options_refuses_signs_leading_zeros_and_decimals(priority):
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(valid(priority=priority), from_options=True)
+
+    assert caught.value.field == 'priority'
+
+
+def test_priority_in_a_json_file_must_still_be_a_json_integer():
+    with pytest.raises(EndpointError):
+        endpoint_from_dict(valid(priority='1'))
+
+
+@pytest.mark.parametrize('char', [u'\u0085', u'\u200b', u'\u2028', u'\u2029', u'\ufeff', u'\u00ad', u'\x7f', u'\t'])
+@pytest.mark.parametrize('field', ['token', 'groupId'])
+def test_invisible_and_separator_characters_are_refused_in_every_value(char, field):
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(valid(**{field: u'abc' + char + u'def'}))
+
+    assert caught.value.field == field and 'U+%04X' % ord(char) in caught.value.problem
+
+
+def test_url_with_a_fragment_is_refused():
+    with pytest.raises(EndpointError, match='fragment'):
+        endpoint_from_dict(valid(url='wss://cloud.example.com/x#part'))
+
+
+@pytest.mark.parametrize('host', ['999.1.1.1', '10.0.0.256', '1.2.3'])
+def test_a_numeric_host_that_is_not_a_valid_ip_is_refused(host):
+    with pytest.raises(EndpointError, match='not a valid one'):
+        endpoint_from_dict(valid(hostName=host, url='wss://cloud.example.com/'))
+    with pytest.raises(EndpointError, match='not a valid one'):
+        endpoint_from_dict(valid(url='wss://%s/' % host))
+
+
+def test_ipv6_zone_ids_are_refused_the_same_way_on_every_python():
+    with pytest.raises(EndpointError, match='zone id'):
+        endpoint_from_dict(valid(hostName='fe80::1%eth0', url='wss://cloud.example.com/'))
+    with pytest.raises(EndpointError, match='zone id'):
+        endpoint_from_dict(valid(url='wss://[fe80::1%25eth0]:443/x'))
+
+
+def test_an_internationalized_host_name_gets_a_punycode_hint():
+    with pytest.raises(EndpointError, match='punycode'):
+        endpoint_from_dict(valid(hostName=u'b\u00fccher.example', url='wss://xn--bcher-kva.example/'))
+
+
+def test_white_space_outside_the_braces_is_a_layout_warning_not_an_error():
+    text = u'\n  ' + json.dumps(valid()) + u'\n'
+
+    assert parse_endpoint(text) == endpoint_from_dict(valid())
+    assert len(layout_warnings(text, source='f.json')) == 1
+    assert layout_warnings(json.dumps(valid())) == []
+
+
+@pytest.mark.parametrize('url, expected', [
+    ('wss://H.Example.COM/x', 'wss://h.example.com/x'),
+    ('wss://h.example.com:443/x', 'wss://h.example.com/x'),
+    ('wss://h.example.com', 'wss://h.example.com/'),
+    ('wss://h.example.com:8443/x?a=1', 'wss://h.example.com:8443/x?a=1'),
+    ('wss://[2001:DB8::1]:443/', 'wss://[2001:db8::1]/'),
+])
+def test_normalized_url_is_what_netbackup_reaches(url, expected):
+    assert normalized_url(url) == expected

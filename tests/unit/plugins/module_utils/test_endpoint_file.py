@@ -6,77 +6,35 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import grp
 import json
 import os
-import stat
+import pwd
+import subprocess
 
 import pytest
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.netbackup.nbwss.tests.unit.module_args import patch_module_args
-
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict, token_fingerprint
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import (
-    EndpointDirectory,
-    default_name,
-    is_collection_file,
-    read_endpoint_files,
+from ansible_collections.netbackup.nbwss.tests.unit.endpoint_helpers import (
+    KEY,
+    OLD_KEY,
+    OTHER_TOKEN,
+    STRANGER_KEY,
+    TOKEN,
+    WANTED,
+    deploy,
+    endpoint,
+    keyring,
+    make_module,
+    snapshot,
+    target,
+    write,
 )
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import (
-    EndpointFile,
-    EndpointFileError,
-    KeyRing,
-    endpoint_from_options,
-    read_state,
-)
-from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import encode_key, generate_key, key_id, seal
 
-TOKEN = 'tok-Secret-0123456789'
-OTHER_TOKEN = 'tok-Other-9876543210'
-KEY = generate_key()
-OLD_KEY = generate_key()
-STRANGER_KEY = generate_key()
-
-WANTED = {'token': TOKEN, 'priority': 1, 'groupId': 'g1', 'hostName': 'a.example.com', 'url': 'wss://a.example.com/nbwss'}
-
-
-def make_module(check_mode=False, diff=False):
-    with patch_module_args({'_ansible_check_mode': check_mode, '_ansible_diff': diff}):
-        return AnsibleModule(argument_spec={}, supports_check_mode=True)
-
-
-def endpoint(**changes):
-    values = dict(WANTED, **changes)
-    return endpoint_from_dict(values, source='test')
-
-
-def keyring(current=KEY, previous=()):
-    return KeyRing(current, list(previous))
-
-
-def target(module, path, fmt='sealed', ring=None, **options):
-    return EndpointFile(module, str(path), ring or keyring(), fmt=fmt, mode='0600', **options)
-
-
-def deploy(path, wanted=None, fmt='sealed', ring=None, check_mode=False, **options):
-    """Run one EndpointFile the way the endpoint module does; return it (applied)."""
-    module = make_module(check_mode=check_mode, diff=True)
-    item = target(module, path, fmt=fmt, ring=ring, **options).want(endpoint() if wanted is None else wanted)
-    item.reason()
-    item.diff()
-    return item.apply()
-
-
-def snapshot(path):
-    st = os.stat(str(path))
-    with open(str(path), 'rb') as handle:
-        return st.st_ino, st.st_mtime_ns, stat.S_IMODE(st.st_mode), handle.read()
-
-
-def write(path, data, mode=0o600):
-    with open(str(path), 'wb') as handle:
-        handle.write(data)
-    os.chmod(str(path), mode)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import token_fingerprint
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import endpoint_mode, read_state
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
+from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import encode_key, key_id, seal
 
 
 @pytest.fixture
@@ -198,7 +156,7 @@ def test_wrong_key_fails_naming_path_and_key_id_and_leaves_file_untouched(path):
     deploy(path, ring=keyring(STRANGER_KEY))
     before = snapshot(path)
 
-    with pytest.raises(EndpointFileError) as err:
+    with pytest.raises(TaskError) as err:
         deploy(path)
 
     message = str(err.value)
@@ -223,10 +181,10 @@ def test_tampered_file_fails_and_is_left_untouched(path):
     write(path, header + b'\n' + body[:-6] + (b'AAAA==' if not body.endswith(b'AAAA==') else b'BBBB==') + b'\n')
     before = snapshot(path)
 
-    with pytest.raises(EndpointFileError) as err:
+    with pytest.raises(TaskError) as err:
         deploy(path)
 
-    assert 'modified or corrupted' in str(err.value) or 'corrupted' in str(err.value)
+    assert 'modified or corrupted' in str(err.value)
     assert snapshot(path) == before
 
 
@@ -235,7 +193,7 @@ def test_invalid_json_fails_without_force_and_is_replaced_with_force(tmp_path):
     write(plain, b'{"token": "x", ')
     before = snapshot(plain)
 
-    with pytest.raises(EndpointFileError) as err:
+    with pytest.raises(TaskError) as err:
         deploy(plain, fmt='plain')
     assert str(plain) in str(err.value) and 'not valid JSON' in str(err.value)
     assert snapshot(plain) == before
@@ -248,7 +206,7 @@ def test_sealed_file_without_any_key_fails_for_plain_format(path):
     deploy(path)
     before = snapshot(path)
 
-    with pytest.raises(EndpointFileError) as err:
+    with pytest.raises(TaskError) as err:
         deploy(path, fmt='plain', ring=KeyRing())
 
     assert 'no key was given' in str(err.value) and key_id(KEY) in str(err.value)
@@ -261,7 +219,7 @@ def test_symlink_is_refused_even_with_force(tmp_path):
     link = tmp_path / 'link.json'
     os.symlink(str(real), str(link))
 
-    with pytest.raises(EndpointFileError) as err:
+    with pytest.raises(TaskError) as err:
         deploy(link, fmt='plain', force=True)
 
     assert 'symlink' in str(err.value)
@@ -293,11 +251,20 @@ def test_check_mode_predicts_the_real_run_and_writes_nothing(tmp_path, setup, wa
         assert snapshot(predicted) == before
 
 
-def test_missing_directory_fails_in_check_mode_too(tmp_path):
-    for check_mode in (True, False):
-        with pytest.raises(EndpointFileError) as err:
-            deploy(tmp_path / 'nope' / 'e.sealed', check_mode=check_mode)
-        assert 'does not exist' in str(err.value)
+def test_missing_directory_fails_in_a_real_run(tmp_path):
+    with pytest.raises(TaskError) as err:
+        deploy(tmp_path / 'nope' / 'e.sealed')
+    assert 'does not exist' in str(err.value)
+    assert not (tmp_path / 'nope').exists()
+
+
+def test_missing_directory_in_check_mode_predicts_created_with_a_warning(tmp_path):
+    item = deploy(tmp_path / 'nope' / 'e.sealed', check_mode=True)
+
+    assert (item.reason(), item.changed) == ('created', True)
+    assert item.write_problem() is None
+    assert len(item.warnings) == 1 and 'does not exist yet' in item.warnings[0]
+    assert not (tmp_path / 'nope').exists()
 
 
 def test_backup_keeps_the_previous_file(path):
@@ -333,7 +300,7 @@ def test_diff_shows_fingerprints_and_key_ids_never_the_token(path):
     assert encode_key(KEY) not in text and encode_key(OLD_KEY) not in text
     assert diff['before']['token'] == token_fingerprint(TOKEN)
     assert diff['after']['token'] == token_fingerprint(OTHER_TOKEN)
-    assert diff['after']['token_change'] == 'changed'
+    assert 'token_change' not in diff['before'] and 'token_change' not in diff['after']
     assert (diff['before']['key_id'], diff['after']['key_id']) == (key_id(OLD_KEY), key_id(KEY))
 
 
@@ -356,178 +323,11 @@ def test_tokens_of_wanted_and_existing_files_become_no_log_values(path):
     assert {TOKEN, OTHER_TOKEN} <= module.no_log_values
 
 
-def test_token_inside_content_becomes_a_no_log_value():
-    module = make_module()
-
-    found = endpoint_from_options(module, content=json.dumps(WANTED))
-
-    assert found == endpoint() and TOKEN in module.no_log_values
-
-
-def test_key_file_text_becomes_a_no_log_value(tmp_path):
-    key_path = tmp_path / 'endpoints.key'
-    key_path.write_text(encode_key(KEY) + '\n')
-    module = make_module()
-
-    ring = KeyRing.from_params(module, key_file=str(key_path), previous_keys=[encode_key(OLD_KEY)])
-
-    assert ring.current == KEY and ring.previous == [OLD_KEY]
-    assert {encode_key(KEY), encode_key(OLD_KEY)} <= module.no_log_values
-
-
-def test_bad_key_text_is_one_sentence_without_the_text():
-    with pytest.raises(EndpointFileError) as err:
-        KeyRing.from_params(make_module(), key='not-a-key-Secretish')
-
-    assert 'key' in str(err.value) and 'Secretish' not in str(err.value)
-
-
-def test_invalid_endpoint_option_names_the_field_and_not_the_token():
-    with pytest.raises(EndpointFileError) as err:
-        endpoint_from_options(make_module(), endpoint=dict(WANTED, url='ws://a.example.com/'))
-
-    assert str(err.value).startswith('endpoint: url: uses ws://') and TOKEN not in str(err.value)
-
-
 def test_sealed_format_without_a_current_key_is_refused(path):
-    with pytest.raises(EndpointFileError) as err:
+    with pytest.raises(TaskError) as err:
         target(make_module(), path, ring=KeyRing(None, [OLD_KEY])).want(endpoint())
 
     assert 'key or key_file' in str(err.value)
-
-
-def test_src_sealed_file_converts_to_plain(tmp_path):
-    sealed = tmp_path / 'nbwss_g1_1.sealed'
-    deploy(sealed)
-    module = make_module()
-
-    found = endpoint_from_options(module, src=str(sealed), keyring=keyring())
-
-    assert found == endpoint() and TOKEN in module.no_log_values
-
-
-def test_missing_src_is_an_error(tmp_path):
-    with pytest.raises(EndpointFileError) as err:
-        endpoint_from_options(make_module(), src=str(tmp_path / 'nope.json'))
-
-    assert 'does not exist' in str(err.value)
-
-
-# --- endpoint_set -------------------------------------------------------------------------------
-
-def entry(**changes):
-    return dict(dict(WANTED, content=None, name=None), **changes)
-
-
-def run_set(directory, entries, check_mode=False, **options):
-    module = make_module(check_mode=check_mode, diff=True)
-    options.setdefault('mode', '0600')
-    planned = EndpointDirectory(module, str(directory), entries, options.pop('ring', keyring()), **options).plan()
-    planned.diff()
-    return planned.apply()
-
-
-def test_set_writes_one_file_per_entry_with_default_and_explicit_names(tmp_path):
-    result = run_set(tmp_path, [entry(), entry(priority=2, url='wss://b.example.com/', name='second')]).result()
-
-    assert sorted(os.listdir(str(tmp_path))) == ['nbwss_g1_1.sealed', 'nbwss_second.sealed']
-    assert [f['reason'] for f in result['files']] == ['created', 'created'] and result['changed'] is True
-    assert result['groups'][0]['priorities'] == [1, 2]
-
-
-def test_set_conflict_fails_before_anything_is_written(tmp_path):
-    with pytest.raises(EndpointFileError) as err:
-        run_set(tmp_path, [entry(), entry(url='wss://b.example.com/', name='other')])
-
-    assert 'endpoints[0], endpoints[1]' in str(err.value)
-    assert os.listdir(str(tmp_path)) == []
-
-
-def test_set_duplicate_file_name_fails_before_anything_is_written(tmp_path):
-    entries = [entry(name='same'), entry(priority=2, url='wss://b.example.com/', name='same')]
-
-    with pytest.raises(EndpointFileError) as err:
-        run_set(tmp_path, entries)
-
-    assert 'endpoints[0], endpoints[1]' in str(err.value) and 'nbwss_same.sealed' in str(err.value)
-    assert os.listdir(str(tmp_path)) == []
-
-
-def test_set_unreadable_existing_file_fails_before_anything_is_written(tmp_path):
-    write(tmp_path / 'nbwss_g1_2.sealed', b'NBWSS-SEALED/1 AES-256-GCM kid=0000000000000000\nAAAA\n')
-    entries = [entry(), entry(priority=2, url='wss://b.example.com/')]
-
-    with pytest.raises(EndpointFileError):
-        run_set(tmp_path, entries)
-
-    assert sorted(os.listdir(str(tmp_path))) == ['nbwss_g1_2.sealed']
-
-
-def test_set_content_and_keys_together_is_an_error(tmp_path):
-    with pytest.raises(EndpointFileError) as err:
-        run_set(tmp_path, [entry(content=json.dumps(WANTED))])
-
-    assert 'endpoints[0]' in str(err.value) and 'either content' in str(err.value)
-
-
-def test_set_purge_removes_only_collection_files_not_listed(tmp_path):
-    for name in ('nbwss_old_1.sealed', 'nbwss_g1_1.json', 'other.json', 'nbwss_.hidden.json', 'keep.sealed'):
-        write(tmp_path / name, b'anything')
-    os.mkdir(str(tmp_path / 'nbwss_dir.json'))
-
-    check = run_set(tmp_path, [entry()], purge=True, check_mode=True).result()
-    result = run_set(tmp_path, [entry()], purge=True).result()
-
-    expected = sorted(str(tmp_path / name) for name in ('nbwss_old_1.sealed', 'nbwss_g1_1.json'))
-    assert sorted(check['removed']) == sorted(result['removed']) == expected
-    assert sorted(os.listdir(str(tmp_path))) == ['keep.sealed', 'nbwss_.hidden.json', 'nbwss_dir.json',
-                                                 'nbwss_g1_1.sealed', 'other.json']
-
-
-def test_set_rerun_is_unchanged(tmp_path):
-    run_set(tmp_path, [entry()])
-
-    result = run_set(tmp_path, [entry()]).result()
-
-    assert result['changed'] is False and result['files'][0]['reason'] == 'unchanged'
-
-
-def test_default_name_replaces_unsafe_characters():
-    assert default_name(endpoint(groupId='cloud 1/eu')) == 'cloud_1_eu_1'
-    assert is_collection_file('nbwss_cloud_1_eu_1.sealed') and not is_collection_file('nbwss_.x.json')
-
-
-def test_default_name_that_breaks_the_pattern_asks_for_a_name(tmp_path):
-    with pytest.raises(EndpointFileError) as err:
-        run_set(tmp_path, [entry(groupId='.hidden')])
-
-    assert 'set name' in str(err.value)
-
-
-# --- endpoint_info ------------------------------------------------------------------------------
-
-def test_info_lists_readable_files_and_reports_bad_ones_without_failing(tmp_path):
-    deploy(tmp_path / 'nbwss_g1_1.sealed', ring=keyring(OLD_KEY))
-    deploy(tmp_path / 'nbwss_g1_2.json', endpoint(priority=2, url='wss://b.example.com/'), fmt='plain')
-    deploy(tmp_path / 'nbwss_g2_1.sealed', endpoint(groupId='g2', url='wss://c.example.com/'), ring=keyring(STRANGER_KEY))
-    write(tmp_path / 'nbwss_bad.json', b'[]')
-    write(tmp_path / 'unrelated.json', b'[]')
-    module = make_module()
-
-    result, warnings = read_endpoint_files(module, str(tmp_path), 'nbwss_*', keyring(KEY, [OLD_KEY]))
-
-    rows = dict((os.path.basename(row['path']), row) for row in result['endpoints'])
-    assert sorted(rows) == ['nbwss_g1_1.sealed', 'nbwss_g1_2.json']
-    assert rows['nbwss_g1_1.sealed']['rekey_needed'] is True and rows['nbwss_g1_1.sealed']['key_id'] == key_id(OLD_KEY)
-    assert rows['nbwss_g1_2.json']['format'] == 'plain' and 'key_id' not in rows['nbwss_g1_2.json']
-    assert sorted(os.path.basename(e['path']) for e in result['errors']) == ['nbwss_bad.json', 'nbwss_g2_1.sealed']
-    assert result['groups'][0]['priorities'] == [1, 2] and result['problems'] == []
-    assert TOKEN not in json.dumps(result) and TOKEN in module.no_log_values
-
-
-def test_info_missing_path_fails(tmp_path):
-    with pytest.raises(EndpointFileError):
-        read_endpoint_files(make_module(), str(tmp_path / 'nope'), 'nbwss_*', KeyRing())
 
 
 def test_sealed_content_is_parsed_strictly(path):
@@ -536,3 +336,105 @@ def test_sealed_content_is_parsed_strictly(path):
     state = read_state(make_module(), str(path), keyring())
 
     assert state.kind == 'sealed' and state.endpoint is None and 'priority' in state.problem
+
+
+# --- hardening: modes, paths, preflight, diff, absent ---------------------------------------------
+
+@pytest.mark.parametrize('mode, accepted', [
+    ('0600', True), ('0640', True), ('0660', True), ('u=rw,g=r,o=', True), (0o600, True),
+    ('0644', False), ('0604', False), ('0601', False), ('0400', False), ('0200', False), ('u=r', False),
+])
+def test_endpoint_mode_refuses_access_for_others_and_a_mode_without_owner_read_write(mode, accepted):
+    if accepted:
+        assert endpoint_mode(mode, None, '/x/e.json') & 0o007 == 0
+    else:
+        with pytest.raises(TaskError) as err:
+            endpoint_mode(mode, None, '/x/e.json')
+        assert '/x/e.json' in str(err.value)
+
+
+@pytest.mark.parametrize('mode', [600, 640, 644, 1600])
+def test_unquoted_octal_mode_is_refused_with_a_hint_to_quote_it(mode):
+    with pytest.raises(TaskError) as err:
+        endpoint_mode(mode, None, '/x/e.json')
+
+    assert "Quote it, for example mode: '0%d'" % mode in str(err.value)
+
+
+def test_a_decimal_int_that_is_a_valid_octal_mode_is_accepted():
+    # 384 is 0o600 written in decimal (as YAML reads an unquoted 0600): not a mistake.
+    assert endpoint_mode(384, None, '/x/e.json') == 0o600
+
+
+def test_unsafe_mode_fails_before_anything_is_written(tmp_path):
+    with pytest.raises(TaskError):
+        deploy(tmp_path / 'e.json', fmt='plain', mode='0644')
+
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_write_problem_names_a_directory_at_the_target_path(tmp_path):
+    os.mkdir(str(tmp_path / 'e.json'))
+    item = target(make_module(), tmp_path / 'e.json', fmt='plain').want(endpoint())
+
+    with pytest.raises(TaskError) as err:
+        item.reason()
+
+    assert 'directory' in str(err.value)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='chattr +i needs root')
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_write_problem_finds_an_immutable_file_in_check_mode_and_real_runs(path, check_mode):
+    deploy(path)
+    subprocess.check_call(['chattr', '+i', str(path)])
+    try:
+        item = target(make_module(check_mode=check_mode), path).want(endpoint(priority=5))
+        item.reason()
+        problem = item.write_problem()
+    finally:
+        subprocess.check_call(['chattr', '-i', str(path)])
+
+    assert problem is not None and 'immutable' in problem and str(path) in problem
+
+
+def test_diff_shows_owner_and_group_as_names_on_both_sides(path):
+    deploy(path)
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    my_group = grp.getgrgid(os.getegid()).gr_name
+    item = target(make_module(diff=True), path, owner=str(os.geteuid()), group=str(os.getegid())).want(endpoint(priority=4))
+
+    diff = item.diff()
+
+    assert (diff['before']['owner'], diff['after']['owner']) == (me, me)
+    assert (diff['before']['group'], diff['after']['group']) == (my_group, my_group)
+
+
+def test_absent_result_reports_the_format_of_the_removed_file(tmp_path):
+    plain = tmp_path / 'nbwss_g1_1.json'
+    deploy(plain, fmt='plain')
+
+    removed = target(make_module(), plain, fmt='sealed', ring=KeyRing()).want(None).apply().result()
+    absent = target(make_module(), plain, fmt='sealed', ring=KeyRing()).want(None).apply().result()
+
+    assert (removed['reason'], removed['format']) == ('removed', 'plain')
+    assert (absent['reason'], absent['format']) == ('absent', None)
+
+
+def test_plain_file_has_no_final_newline_and_reads_back_equal(tmp_path):
+    plain = tmp_path / 'import.json'
+
+    deploy(plain, fmt='plain')
+
+    data = snapshot(plain)[3]
+    assert data.startswith(b'{') and data.endswith(b'}')
+    assert read_state(make_module(), str(plain), KeyRing()).endpoint == endpoint()
+
+
+def test_existing_plain_file_with_a_final_newline_is_unchanged(tmp_path):
+    plain = tmp_path / 'import.json'
+    write(plain, endpoint().canonical_json() + b'\n')
+    before = snapshot(plain)
+
+    assert deploy(plain, fmt='plain').reason() == 'unchanged'
+    assert snapshot(plain) == before

@@ -13,6 +13,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set impo
     check_endpoint_set,
     group_table,
     set_problems,
+    unlisted_warnings,
 )
 
 
@@ -62,3 +63,21 @@ def test_group_table_never_holds_the_token():
 def test_problems_name_endpoints_without_source_by_position():
     endpoints = [Endpoint('t', 1, 'G', 'h', 'wss://h/1'), Endpoint('t', 1, 'G', 'h', 'wss://h/2')]
     assert set_problems(endpoints)[0].message.startswith('endpoint #1, endpoint #2: ')
+
+
+def test_urls_are_compared_as_netbackup_reaches_them():
+    problems = set_problems([ep('a.json', 'G1', 1, url='wss://H.example.com/x'),
+                             ep('b.json', 'G1', 2, url='wss://h.example.com:443/x')])
+
+    assert [p.sources for p in problems] == [['a.json', 'b.json']]
+
+
+def test_clashes_with_unlisted_files_are_warnings_naming_them():
+    listed = [ep('/d/nbwss_a.sealed', 'G1', 1), ep('/d/nbwss_b.sealed', 'G1', 2)]
+    unlisted = [ep('/d/nbwss_old.json', 'G1', 1, url='wss://other.example.com/'), ep('/d/nbwss_far.json', 'G9', 1)]
+
+    warnings = unlisted_warnings(listed, unlisted)
+
+    assert len(warnings) == 1
+    assert warnings[0].startswith('/d/nbwss_a.sealed, /d/nbwss_old.json: groupId G1 has priority 1 more than once')
+    assert warnings[0].endswith('(a file that is not in endpoints)')

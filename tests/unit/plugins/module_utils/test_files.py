@@ -7,8 +7,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import fcntl
 import os
 import stat
+import tempfile
+import time
 
 import pytest
 
@@ -17,13 +20,17 @@ from ansible_collections.netbackup.nbwss.tests.unit.module_args import patch_mod
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils import _files
 from ansible_collections.netbackup.nbwss.plugins.module_utils._files import (
+    STALE_TEMP_AGE,
     FilesError,
     TEMP_SUFFIX,
     attributes_differ,
     read_file,
     remove_file,
     resolve_mode,
+    stale_temp_files,
+    symbolic_mode,
     write_file,
+    write_problem,
 )
 
 OLD = b'{"old": true}\n'
@@ -430,15 +437,15 @@ def test_writing_over_a_directory_is_refused(module, target):
 def test_remove_file_removes_a_regular_file_and_is_idempotent(module, target):
     existing(target)
 
-    assert remove_file(module, target) == (True, None)
+    assert remove_file(module, target)[:2] == (True, None)
     assert not os.path.exists(target)
-    assert remove_file(module, target) == (False, None)
+    assert remove_file(module, target)[:2] == (False, None)
 
 
 def test_remove_file_in_check_mode_reports_but_keeps_the_file(check_module, target):
     existing(target)
 
-    assert remove_file(check_module, target, backup=True) == (True, None)
+    assert remove_file(check_module, target, backup=True)[:2] == (True, None)
     assert content(target) == OLD
 
 
@@ -457,7 +464,7 @@ def test_remove_file_removes_a_symlink_but_never_its_target(module, target, tmp_
     existing(real)
     os.symlink(real, target)
 
-    assert remove_file(module, target, backup=True) == (True, None)
+    assert remove_file(module, target, backup=True)[:2] == (True, None)
     assert not os.path.lexists(target)
     assert content(real) == OLD
 
@@ -507,3 +514,214 @@ def test_read_file_refuses_a_fifo_without_blocking(target):
 
     with pytest.raises(FilesError, match='it is not a regular file'):
         read_file(target, 1024)
+
+
+# --- hardening: backups are the old inode, stale temp files, own symbolic modes, ids, SELinux -----
+
+def test_backup_is_the_old_inode_with_its_mode_and_owner_under_any_umask(module, target):
+    old = existing(target, OLD, mode=0o640)
+    previous = os.umask(0o000)
+    try:
+        result = write_file(module, target, NEW, mode='0640', backup=True)
+    finally:
+        os.umask(previous)
+
+    backup = os.stat(result.backup_file)
+    assert backup.st_ino == old.st_ino
+    assert stat.S_IMODE(backup.st_mode) == 0o640 and (backup.st_uid, backup.st_gid) == (old.st_uid, old.st_gid)
+    assert content(result.backup_file) == OLD and content(target) == NEW
+
+
+def test_backup_never_exists_with_a_looser_mode_even_for_an_instant(module, target, monkeypatch):
+    existing(target, OLD, mode=0o600)
+    seen = []
+    real_link = os.link
+
+    def spying_link(src, dst, *args, **kwargs):
+        real_link(src, dst, *args, **kwargs)
+        seen.append(stat.S_IMODE(os.stat(dst).st_mode))
+
+    monkeypatch.setattr(os, 'link', spying_link)
+    write_file(module, target, NEW, backup=True)
+
+    assert seen == [0o600]
+
+
+def test_backup_falls_back_to_a_safe_copy_without_hard_links(module, target, monkeypatch):
+    existing(target, OLD, mode=0o600)
+
+    def no_links(src, dst, *args, **kwargs):
+        raise OSError(errno.EPERM, 'Operation not permitted')
+
+    monkeypatch.setattr(os, 'link', no_links)
+    result = write_file(module, target, NEW, backup=True)
+
+    assert content(result.backup_file) == OLD and stat.S_IMODE(os.stat(result.backup_file).st_mode) == 0o600
+
+
+def test_remove_with_backup_renames_the_old_inode(module, target):
+    old = existing(target, OLD, mode=0o600)
+
+    result = remove_file(module, target, backup=True)
+
+    assert os.stat(result.backup_file).st_ino == old.st_ino and not os.path.exists(target)
+
+
+def stale_temp(directory, name='endpoint.json', age=STALE_TEMP_AGE + 60):
+    fd, path = tempfile.mkstemp(dir=str(directory), prefix='.%s.' % name, suffix=TEMP_SUFFIX)
+    os.write(fd, b'leftover')
+    os.close(fd)
+    past = time.time() - age
+    os.utime(path, (past, past))
+    return path
+
+
+def test_the_next_write_removes_stale_temp_files_and_reports_them(module, target, tmp_path):
+    leftovers = sorted([stale_temp(tmp_path), stale_temp(tmp_path, name='other.sealed')])
+
+    result = write_file(module, target, NEW)
+
+    assert sorted(result.stale_removed) == leftovers
+    assert os.listdir(str(tmp_path)) == ['endpoint.json']
+
+
+def test_check_mode_reports_stale_temp_files_without_removing_them(check_module, target, tmp_path):
+    leftover = stale_temp(tmp_path)
+
+    result = write_file(check_module, target, NEW)
+
+    assert result.stale_removed == [leftover] and os.path.exists(leftover)
+
+
+def test_a_fresh_temp_file_is_never_removed(module, target, tmp_path):
+    young = stale_temp(tmp_path, age=0)
+
+    write_file(module, target, NEW)
+
+    assert os.path.exists(young)
+
+
+def test_a_temp_file_locked_by_a_live_writer_is_never_removed_however_old(module, target, tmp_path):
+    live = stale_temp(tmp_path, age=10 * 3600)
+    holder = os.open(live, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        assert stale_temp_files(str(tmp_path), remove=True) == []
+        write_file(module, target, NEW)
+        assert os.path.exists(live)
+    finally:
+        os.close(holder)
+    assert stale_temp_files(str(tmp_path), remove=True) == [live]
+
+
+def test_the_writer_holds_a_lock_on_its_temp_file_until_the_rename(module, target, tmp_path, monkeypatch):
+    seen = []
+    real_replace = os.replace
+
+    def checking_replace(src, dst):
+        probe = os.open(src, os.O_RDONLY)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            seen.append('unlocked')
+        except OSError:
+            seen.append('locked')
+        finally:
+            os.close(probe)
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, 'replace', checking_replace)
+    write_file(module, target, NEW)
+
+    assert seen == ['locked']
+
+
+@pytest.mark.parametrize('text, current', [
+    ('u=rw,g=r,o=', 0o777), ('u=rw', 0o640), ('g+r', 0o600), ('o-rwx', 0o777), ('a=r', 0o600), ('=rw', 0o000),
+    ('u+x,g=u', 0o640), ('ug=rw,o=', 0o755), ('u=rwX', 0o644), ('u=rwX', 0o744), ('g-w,o-w', 0o666),
+    ('u+s,g+s', 0o750), ('o+t', 0o640), ('a-x', 0o755), ('go=', 0o666), ('u=rw-x+X', 0o755), ('u+-r', 0o644),
+    ('=rwx', 0o000), ('+x', 0o600), ('o=g', 0o640),
+])
+def test_symbolic_mode_means_what_it_means_to_ansible(text, current):
+    fake_stat = os.stat_result((stat.S_IFREG | current, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    # Ansible's own private parser is the oracle here; the collection no longer calls it.
+    assert symbolic_mode(text, current) == AnsibleModule._symbolic_mode_to_octal(fake_stat, text)
+
+
+@pytest.mark.parametrize('bad', ['u=rwz', 'x=rw', 'u', 'u=r,', ''])
+def test_invalid_symbolic_modes_are_refused(bad):
+    with pytest.raises(FilesError, match='octal or symbolic'):
+        resolve_mode(bad)
+
+
+@pytest.mark.parametrize('owner', ['-5', -5, 2 ** 32, '4294967295', str(2 ** 40)])
+def test_out_of_range_owner_is_a_clear_error_not_an_overflow(module, target, owner):
+    with pytest.raises(FilesError, match='is not a valid user id'):
+        write_file(module, target, NEW, owner=owner)
+    assert not os.path.exists(target)
+
+
+def test_a_replaced_file_keeps_its_selinux_context(module, target, monkeypatch):
+    from ansible.module_utils.compat import selinux as real_selinux
+    existing(target, OLD)
+    calls = []
+    fake = type('FakeSelinux', (), {
+        'lgetfilecon_raw': staticmethod(lambda path: calls.append(('get', path)) or [0, 'system_u:object_r:nbwss_t:s0']),
+        'lsetfilecon': staticmethod(lambda path, con: calls.append(('set', os.path.basename(path), con)) or 0),
+    })
+    monkeypatch.setattr(real_selinux, 'lgetfilecon_raw', fake.lgetfilecon_raw, raising=False)
+    monkeypatch.setattr(real_selinux, 'lsetfilecon', fake.lsetfilecon, raising=False)
+    monkeypatch.setattr(AnsibleModule, 'selinux_enabled', lambda self: True)
+
+    write_file(module, target, NEW)
+
+    assert calls[0] == ('get', target)
+    assert calls[1][0] == 'set' and calls[1][1].endswith(TEMP_SUFFIX) and calls[1][2] == 'system_u:object_r:nbwss_t:s0'
+    assert content(target) == NEW
+
+
+def test_without_selinux_no_context_is_read(module, target, monkeypatch):
+    existing(target, OLD)
+    monkeypatch.setattr(AnsibleModule, 'selinux_enabled', lambda self: False)
+
+    assert write_file(module, target, NEW).changed is True
+
+
+def test_write_problem_is_none_for_a_writable_target(tmp_path):
+    assert write_problem(str(tmp_path / 'new.json')) is None
+
+
+def test_write_problem_names_a_missing_directory_and_a_directory_at_the_path(tmp_path):
+    assert 'does not exist' in write_problem(str(tmp_path / 'nope' / 'x.json'))
+    os.mkdir(str(tmp_path / 'x.json'))
+    assert 'it is a directory' in write_problem(str(tmp_path / 'x.json'))
+
+
+def as_user_nobody(function, *args):
+    """``function(*args)`` in a forked child running as user nobody; returns its text result."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop to nobody, answer through the pipe, never return into pytest
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            os.write(write_end, str(function(*args)).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, 'rb') as pipe:
+        answer = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return answer
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='runs the check as another user')
+def test_write_problem_sees_a_directory_another_user_cannot_write():
+    # pytest's tmp_path sits in a directory only root may enter: use one that user nobody can reach.
+    directory = tempfile.mkdtemp(prefix='nbwss-ro-')
+    os.chmod(directory, 0o755)
+    try:
+        answer = as_user_nobody(write_problem, os.path.join(directory, 'x.json'))
+    finally:
+        os.rmdir(directory)
+    assert 'is not writable by user nobody' in answer

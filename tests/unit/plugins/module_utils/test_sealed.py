@@ -17,10 +17,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils import _cryptography
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import (
-    MAX_KEY_FILE_SIZE,
     MAX_SEALED_SIZE,
-    KeyFileError,
     KeyFormatError,
     NotSealedError,
     SealedError,
@@ -34,7 +33,6 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import (
     is_sealed,
     key_id,
     parse_key,
-    read_key_file,
     require_cryptography,
     seal,
     unseal,
@@ -347,42 +345,6 @@ def test_raw_key_of_wrong_size_or_type_is_refused(bad):
         key_id(bad)
 
 
-# Key files
-
-def test_read_key_file_reads_base64_text_with_trailing_newline(tmp_path, key):
-    path = tmp_path / 'endpoints.key'
-    path.write_text(encode_key(key) + '\n')
-    assert read_key_file(str(path)) == key
-
-
-@pytest.mark.parametrize('content, expected', [
-    (b'', 'is empty'),
-    (b' \n\n', 'is empty'),
-    (b'A' * (MAX_KEY_FILE_SIZE + 1), 'larger than'),
-])
-def test_read_key_file_refuses_empty_or_oversized_file(tmp_path, content, expected):
-    path = tmp_path / 'endpoints.key'
-    path.write_bytes(content)
-    with pytest.raises(KeyFileError, match=expected) as excinfo:
-        read_key_file(str(path))
-    assert str(path) in str(excinfo.value)
-
-
-def test_read_key_file_with_bad_content_names_file_not_content(tmp_path):
-    path = tmp_path / 'endpoints.key'
-    content = base64.b64encode(b'secret-key-material-16').decode('ascii')
-    path.write_text(content)
-    with pytest.raises(KeyFormatError) as excinfo:
-        read_key_file(str(path))
-    assert str(path) in str(excinfo.value)
-    assert content not in str(excinfo.value)
-
-
-def test_read_key_file_that_is_missing_is_a_key_file_error(tmp_path):
-    with pytest.raises(KeyFileError, match='cannot be read'):
-        read_key_file(str(tmp_path / 'missing.key'))
-
-
 # The hand-unsealing recipe in docs/sealed-format.md
 
 def _doc_snippet():
@@ -417,34 +379,24 @@ def test_doc_states_the_key_id_label_used_by_the_code():
 
 # Missing or old cryptography on the managed host
 
-class FakeModule:
-    def __init__(self):
-        self.failed = None
-
-    def fail_json(self, **kwargs):
-        self.failed = kwargs
-
-
 def test_require_cryptography_passes_when_library_is_present():
-    module = FakeModule()
-    require_cryptography(module)
-    assert module.failed is None
+    assert require_cryptography() is None
 
 
-def test_require_cryptography_fails_task_with_install_hint_when_missing(monkeypatch):
+def test_require_cryptography_raises_a_task_error_with_install_hint_when_missing(monkeypatch):
     monkeypatch.setattr(_cryptography, 'HAS_CRYPTOGRAPHY', False)
     monkeypatch.setattr(_cryptography, 'CRYPTOGRAPHY_IMPORT_ERROR', 'Traceback: No module named cryptography')
-    module = FakeModule()
-    require_cryptography(module)
-    assert 'cryptography >= 3.3' in module.failed['msg']
-    assert module.failed['exception'] == 'Traceback: No module named cryptography'
+    with pytest.raises(TaskError) as err:
+        require_cryptography()
+    assert 'cryptography >= 3.3' in str(err.value)
+    assert err.value.result['exception'] == 'Traceback: No module named cryptography'
 
 
-def test_require_cryptography_fails_task_when_library_is_too_old(monkeypatch):
+def test_require_cryptography_raises_when_library_is_too_old(monkeypatch):
     monkeypatch.setattr(_cryptography, 'CRYPTOGRAPHY_VERSION', '3.2.1')
-    module = FakeModule()
-    require_cryptography(module)
-    assert 'cryptography >= 3.3' in module.failed['msg'] and '3.2.1' in module.failed['msg']
+    with pytest.raises(TaskError) as err:
+        require_cryptography()
+    assert 'cryptography >= 3.3' in str(err.value) and '3.2.1' in str(err.value)
 
 
 def test_seal_and_unseal_raise_sealed_error_not_traceback_without_cryptography(monkeypatch, key):

@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to the netbackup.nbwss collection: may change without notice.
+
+"""Endpoints as users give them in module options and variables: the entry forms, checked strictly.
+
+An entry is a mapping in one of these forms, each with an optional ``name``:
+
+- inline: the five keys ``token``, ``priority``, ``groupId``, ``hostName``, ``url``;
+- ``content``: the raw JSON text of one endpoint (or, when an older ansible-core's templating
+  turned that text into a mapping, the mapping);
+- ``sealed``: a sealed envelope (``docs/sealed-format.md``), opened with the key ring.
+
+The containers holding entries are taken as loose, no_log options (see ``_module``), so the
+shape is checked here: an entry that is not a mapping, a key that is not an entry key (named
+only when it is a near miss), a token that is not a string. Every problem of every entry is
+collected, so one run shows them all. Nothing here ever quotes a value that could be a secret.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
+    FIELDS,
+    EndpointError,
+    endpoint_from_dict,
+    parse_endpoint,
+    unknown_key_problems,
+)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import unseal_endpoint
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
+from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import is_sealed
+
+FORMS = ('content', 'sealed')
+ENTRY_KEYS = FIELDS + FORMS + ('name',)
+
+
+def endpoint_from_content(content, source):
+    """The Endpoint in ``content``: JSON text, or the mapping templating made of it; raise EndpointError."""
+    if isinstance(content, dict):
+        # ansible-core before 2.19 turns a templated JSON object into a mapping: check it as the JSON it was.
+        return endpoint_from_dict(content, source=source)
+    if isinstance(content, (str, bytes)):
+        if is_sealed(content.encode('utf-8') if isinstance(content, str) else content):
+            raise EndpointError('is a sealed envelope; give it as sealed, not as content', source=source)
+        return parse_endpoint(content, source=source)
+    raise EndpointError('must be the JSON text of one endpoint, not %s' % _kind(content), source=source)
+
+
+def endpoint_from_sealed(sealed, keyring, source):
+    """The Endpoint in a sealed envelope given as text; raise TaskError or EndpointError."""
+    if not isinstance(sealed, (str, bytes)):
+        raise EndpointError('must be the text of a sealed envelope, not %s' % _kind(sealed), source=source)
+    data = sealed.encode('utf-8') if isinstance(sealed, str) else sealed
+    if not is_sealed(data):
+        raise EndpointError('is not a sealed envelope (it does not start with NBWSS-SEALED/); give plain JSON as '
+                            'content', source=source)
+    return unseal_endpoint(data.strip() + b'\n', keyring, source)[0]
+
+
+def _kind(value):
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, (int, float)):
+        return 'a number'
+    if isinstance(value, (list, tuple)):
+        return 'a list'
+    if isinstance(value, dict):
+        return 'a mapping'
+    return 'a %s' % type(value).__name__
+
+
+class EntryReader(object):
+    """Reads entries into Endpoints. ``keyring`` opens ``sealed`` entries (None: they are refused)."""
+
+    def __init__(self, keyring=None):
+        self.keyring = keyring
+
+    def endpoint(self, entry, source, forms=FORMS, allow_name=True):
+        """The Endpoint of one entry; raise EndpointError listing every problem, or TaskError (sealed)."""
+        if not isinstance(entry, dict):
+            raise EndpointError('must be a mapping with either the keys %s or one of %s, not %s'
+                                % (', '.join(FIELDS), ', '.join(forms), _kind(entry)), source=source)
+        known = FIELDS + tuple(forms) + (('name',) if allow_name else ())
+        problems = unknown_key_problems(entry, known, 'an entry key')
+        name = entry.get('name')
+        if name is not None and not isinstance(name, str):
+            problems.append(('name', 'must be a string, not %s' % _kind(name)))
+        given = [form for form in forms if entry.get(form) is not None]
+        inline = [key for key in FIELDS if key in entry]
+        if len(given) > 1 or (given and inline):
+            problems.append((None, 'give either the keys %s or one of %s, not several (found %s)'
+                             % (', '.join(FIELDS), ', '.join(forms), ', '.join(given + inline))))
+        if not given and len(given) <= 1:
+            try:
+                found = endpoint_from_dict(dict((k, entry[k]) for k in inline), source=source, from_options=True)
+            except EndpointError as err:
+                problems.extend(err.problems)
+        if problems:
+            raise EndpointError(source=source, problems=problems)
+        if not given:
+            return found
+        if given[0] == 'content':
+            return endpoint_from_content(entry['content'], source)
+        if self.keyring is None:
+            raise EndpointError('sealed entries are not accepted here', source=source)
+        return endpoint_from_sealed(entry['sealed'], self.keyring, source)
+
+    def entries(self, value, option):
+        """``[(index, name or None, Endpoint)]`` for a list option; raise TaskError listing every problem of every entry."""
+        if not isinstance(value, list):
+            raise TaskError('%s must be a list of entries, not %s.' % (option, _kind(value)))
+        read = []
+        lines = []
+        for index, entry in enumerate(value):
+            source = '%s[%d]' % (option, index)
+            try:
+                endpoint = self.endpoint(entry, source)
+                read.append((index, entry.get('name'), endpoint))
+            except EndpointError as err:
+                lines.extend(err.lines())
+            except TaskError as err:
+                lines.append(to_native(err))
+        if lines:
+            raise TaskError('; '.join(lines))
+        return read

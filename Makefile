@@ -19,7 +19,7 @@ TREE := $(TREE_ROOT)/ansible_collections/netbackup/nbwss
 LOGS := .tmp/logs
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 
-.PHONY: test demo venvs tree units units-matrix sanity sanity-matrix target-compile lint galaxy integration leak-scan clean
+.PHONY: test demo venvs tree units units-one units-matrix sanity sanity-one sanity-matrix target-compile lint galaxy integration integration-one leak-scan clean
 
 # ---- environments -------------------------------------------------------------------------------
 
@@ -94,24 +94,33 @@ galaxy: venvs tree
 	  || { tail -n 30 $(LOGS)/galaxy-importer.log; exit 1; }
 	@if grep -E '^(ERROR|WARNING)' $(LOGS)/galaxy-importer.log; then echo "galaxy-importer reported the lines above"; exit 1; fi
 	@echo "   galaxy-importer: $$(grep -c . $(LOGS)/galaxy-importer.log) lines, no errors or warnings"
+	@$(VENV)/bin/python tests/harness/check_tarball.py .tmp/build/netbackup-nbwss-*.tar.gz
 
-# Integration targets (tests/integration/targets) on this host: --local makes the venv's Python,
-# which has cryptography, the managed host's interpreter too. Full log: $(LOGS)/integration.log.
+# Integration targets (tests/integration/targets) on this host, on every supported ansible-core line
+# we test (2.16, 2.19, 2.21): --local makes the venv's Python, which has cryptography, the managed
+# host's interpreter too. Full logs: $(LOGS)/integration-<version>.log. One version: make integration-one V=.venv P=3.11
 INTEGRATION_TARGETS ?=
-integration: venvs tree
-	@start=$$(date +%s); rc=0; \
-	( cd $(TREE) && $(CURDIR)/$(VENV)/bin/ansible-test integration --local --python 3.11 --diff --color no -vvvv \
-	    $(INTEGRATION_TARGETS) ) > $(LOGS)/integration.log 2>&1 || rc=$$?; \
+INTEGRATION_MATRIX ?= $(VENV_216):3.11 $(VENV):3.11 $(VENV_221):3.12
+integration-one: tree
+	@log=$(LOGS)/integration-$$($(V)/bin/python -c 'import ansible.release as r; print(r.__version__)').log; \
+	start=$$(date +%s); rc=0; \
+	( cd $(TREE) && $(CURDIR)/$(V)/bin/ansible-test integration --local --python $(P) --diff --color no -vvvv \
+	    $(INTEGRATION_TARGETS) ) > $$log 2>&1 || rc=$$?; \
 	secs=$$(( $$(date +%s) - start )); \
-	grep -E '^Running .* integration test role' $(LOGS)/integration.log | sed 's/^/   /' || true; \
-	recap=$$(grep -E '^testhost +: ' $(LOGS)/integration.log | awk '{for (i = 3; i <= NF; i++) { split($$i, kv, "="); t[kv[1]] += kv[2] }} \
+	recap=$$(grep -E '^testhost +: ' $$log | awk '{for (i = 3; i <= NF; i++) { split($$i, kv, "="); t[kv[1]] += kv[2] }} \
 	  END { printf "ok=%d changed=%d failed=%d ignored=%d", t["ok"], t["changed"], t["failed"], t["ignored"] }'); \
-	targets=$$(grep -cE '^Running .* integration test role' $(LOGS)/integration.log || true); \
+	targets=$$(grep -cE '^Running .* integration test role' $$log || true); \
 	if [ $$rc -ne 0 ]; then \
-	  grep -nE '^fatal: |^ERROR: |"assertion": ' $(LOGS)/integration.log | grep -v 'ignoring' | tail -n 20 || true; \
-	  echo "   integration: FAILED (exit $$rc) after $$targets target(s) in $${secs}s; tasks: $$recap; log: $(LOGS)/integration.log"; exit $$rc; \
+	  grep -nE '^fatal: |^ERROR: |"assertion": ' $$log | grep -v 'ignoring' | tail -n 20 || true; \
+	  echo "   integration: FAILED (exit $$rc) after $$targets target(s) in $${secs}s; tasks: $$recap; log: $$log"; exit $$rc; \
 	fi; \
-	echo "   integration: $$targets targets passed in $${secs}s; tasks: $$recap; log: $(LOGS)/integration.log"
+	echo "   integration: $$targets targets passed in $${secs}s; tasks: $$recap; log: $$log"
+
+integration: venvs tree
+	@for spec in $(INTEGRATION_MATRIX); do \
+	  v=$${spec%%:*}; p=$${spec##*:}; echo "== ansible-test integration: $$($$v/bin/ansible --version | head -n 1) on Python $$p"; \
+	  $(MAKE) --no-print-directory integration-one V=$$v P=$$p || exit 1; \
+	done
 
 # No fake token of the suite may appear in any log under $(LOGS).
 leak-scan:

@@ -14,13 +14,16 @@ author: netbackup.nbwss contributors (@netbackup-nbwss)
 description:
   - Reads every C(*.json) file under the given paths on the Ansible controller (recursively for
     directories), validates each as one NetBackup WebSocket Service endpoint, and checks the rules
-    across all of them (unique C(groupId) and C(priority) pair, unique C(url)).
-  - Files encrypted with ansible-vault are decrypted with the vault secrets of the run.
-  - Returns one entry per problem, so an empty result means every file is valid. This is what
+    across them (unique C(groupId) and C(priority) pair, unique C(url)).
+  - Files encrypted with ansible-vault are decrypted with the vault secrets of the run. A file that
+    cannot be decrypted is one problem naming it; the other files are still checked.
+  - Returns one entry per problem, every problem of a file included (a C(priority) given as a string
+    and a C(ws://) url are two entries), so an empty result means every file is valid. This is what
     the C(netbackup.nbwss.validate) playbook uses in CI before a rollout; no managed host is contacted.
   - The token is never part of the result, of warnings or of errors.
   - Warnings (a C(hostName) that differs from the host of the C(url), a group with a single
-    endpoint) are shown as Ansible warnings and do not count as problems.
+    endpoint, white space before the opening or after the closing brace) are shown as Ansible
+    warnings and do not count as problems.
 options:
   _terms:
     description:
@@ -28,12 +31,28 @@ options:
     type: list
     elements: path
     required: true
+  allow_empty:
+    description:
+      - Without this, paths that hold no C(*.json) file at all (an empty directory, only other
+        extensions, a typo in the path) are a problem, C(no endpoint files found under PATH), so that a
+        CI gate cannot pass on nothing.
+    type: bool
+    default: false
+  set_per:
+    description:
+      - Where the rules across endpoints apply.
+      - V(all) checks them across every file found, as for the files of one master server.
+      - V(directory) checks them within each directory on its own, for a tree with one directory per
+        master server.
+    type: str
+    choices: [all, directory]
+    default: all
 notes:
   - Files larger than 64 KiB (before vault encryption) are refused; an endpoint file is a small JSON object.
   - Sealed endpoint files (see C(docs/sealed-format.md)) need a key and are reported as problems here;
     validate the plain or vault-encrypted source files instead.
 seealso:
-  - plugin: netbackup.nbwss.endpoint_problems
+  - plugin: netbackup.nbwss.endpoint_var_problems
     plugin_type: lookup
 """
 
@@ -44,16 +63,23 @@ EXAMPLES = r"""
   loop: "{{ query('netbackup.nbwss.endpoint_problems', 'files/endpoints') }}"
   loop_control:
     label: "{{ item.files | join(', ') }}"
+
+- name: One directory per master server, each checked on its own
+  ansible.builtin.fail:
+    msg: "{{ item.message }}"
+  loop: "{{ query('netbackup.nbwss.endpoint_problems', 'masters/', set_per='directory') }}"
+  loop_control:
+    label: "{{ item.files | join(', ') }}"
 """
 
 RETURN = r"""
 _raw:
-  description: One entry per problem; empty when every file and the set as a whole are valid.
+  description: One entry per problem; empty when every file and every set of files are valid.
   type: list
   elements: dict
   contains:
     files:
-      description: The files the problem is about (two or more for a rule across files).
+      description: The files (or the path without files) the problem is about; two or more for a rule across files.
       type: list
       elements: str
     field:
@@ -66,7 +92,7 @@ _raw:
 
 import os
 
-from ansible.errors import AnsibleLookupError
+from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
@@ -74,6 +100,7 @@ from ansible.utils.display import Display
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
     MAX_ENDPOINT_BYTES,
     EndpointError,
+    layout_warnings,
     parse_endpoint,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set import set_problems, set_warnings
@@ -86,20 +113,24 @@ VAULT_HEADER = b'$ANSIBLE_VAULT;'
 MAX_VAULT_BYTES = MAX_ENDPOINT_BYTES * 3
 
 
-def endpoint_files(paths):
-    """Every *.json file under ``paths``, sorted, each once."""
-    found = []
-    for path in paths:
-        path = os.path.abspath(os.path.expanduser(path))
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                found.extend(os.path.join(root, name) for name in sorted(files) if name.endswith('.json'))
-        elif os.path.isfile(path):
-            found.append(path)
-        else:
-            raise AnsibleLookupError('%s: no such file or directory' % path)
-    return sorted(set(found))
+def endpoint_files(path):
+    """Every *.json file under ``path``, sorted; AnsibleLookupError if the path does not exist."""
+    path = os.path.abspath(os.path.expanduser(path))
+    if os.path.isdir(path):
+        found = []
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            found.extend(os.path.join(root, name) for name in sorted(files) if name.endswith('.json'))
+        return found
+    if os.path.isfile(path):
+        return [path]
+    raise AnsibleLookupError('%s: no such file or directory' % path)
+
+
+def problem_rows(error):
+    """One problem row per line of an EndpointError."""
+    return [{'files': [error.source], 'field': field, 'message': line}
+            for (field, dummy), line in zip(error.problems, error.lines())]
 
 
 class LookupModule(LookupBase):
@@ -112,7 +143,12 @@ class LookupModule(LookupBase):
         if len(head) > MAX_VAULT_BYTES:
             raise EndpointError('file is larger than %d bytes; an endpoint file is a small JSON object'
                                 % MAX_ENDPOINT_BYTES, source=path)
-        real = self._loader.get_real_file(path, decrypt=True)
+        try:
+            real = self._loader.get_real_file(path, decrypt=True)
+        except AnsibleError:
+            # Ansible's message may quote vault ids and paths, never content; ours is shorter.
+            raise EndpointError('is vault-encrypted and cannot be decrypted with the vault secrets of this run '
+                                '(--vault-id, --vault-password-file or --ask-vault-pass)', source=path)
         try:
             with open(real, 'rb') as handle:
                 return handle.read(MAX_ENDPOINT_BYTES + 1)
@@ -120,35 +156,46 @@ class LookupModule(LookupBase):
             self._loader.cleanup_tmp_file(real)
 
     def _check_file(self, path):
+        """``(Endpoint or None, problem rows)`` for one file; warnings about its layout are shown."""
         try:
             data = self._read(path)
             if is_sealed(data):
                 raise EndpointError('is a sealed endpoint file; validate the plain or vault-encrypted source instead',
                                     source=path)
-            return parse_endpoint(data, source=path), None
+            endpoint = parse_endpoint(data, source=path)
         except EndpointError as error:
-            return None, {'files': [path], 'field': error.field, 'message': str(error)}
+            return None, problem_rows(error)
         except (IOError, OSError) as error:
-            return None, {'files': [path], 'field': None, 'message': '%s: cannot be read: %s' % (path, error.strerror)}
+            return None, [{'files': [path], 'field': None, 'message': '%s: cannot be read: %s' % (path, error.strerror)}]
+        for warning in layout_warnings(data, source=path) + endpoint.warnings():
+            display.warning(warning)
+        return endpoint, []
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        paths = [to_native(term) for term in terms]
+        paths = [to_native(term) for term in self._flatten(terms)]
         problems = []
-        endpoints = []
-        for path in endpoint_files(paths):
-            endpoint, problem = self._check_file(path)
-            if problem:
-                problems.append(problem)
-            else:
-                endpoints.append(endpoint)
-        for endpoint in endpoints:
-            for warning in endpoint.warnings():
-                display.warning(warning)
-        conflicts = set_problems(endpoints)
-        for conflict in conflicts:
-            problems.append({'files': conflict.sources, 'field': None, 'message': conflict.message})
-        if not conflicts:
-            for warning in set_warnings(endpoints):
-                display.warning(warning)
+        sets = {}
+        seen = set()
+        for path in paths:
+            files = endpoint_files(path)
+            if not files and not self.get_option('allow_empty'):
+                problems.append({'files': [path], 'field': None,
+                                 'message': 'no endpoint files found under %s (no *.json file); check the path, or set '
+                                            'allow_empty (nbwss_validate_allow_empty=true) if that is expected' % path})
+            for file_path in files:
+                if file_path in seen:
+                    continue
+                seen.add(file_path)
+                endpoint, rows = self._check_file(file_path)
+                problems.extend(rows)
+                if endpoint is not None:
+                    key = os.path.dirname(file_path) if self.get_option('set_per') == 'directory' else None
+                    sets.setdefault(key, []).append(endpoint)
+        for dummy, endpoints in sorted(sets.items(), key=lambda item: item[0] or ''):
+            conflicts = set_problems(endpoints)
+            problems.extend({'files': conflict.sources, 'field': None, 'message': conflict.message} for conflict in conflicts)
+            if not conflicts:
+                for warning in set_warnings(endpoints):
+                    display.warning(warning)
         return problems

@@ -10,7 +10,9 @@ A forked child rewrites one file in a loop through write_file(), alternating con
 (256 KiB and 256 KiB + 4099 bytes, different byte patterns). The parent SIGKILLs it at a random
 moment, checks that the file holds exactly A or exactly B (never partial, mixed or empty), then
 forks a new child, KILLS times. It also counts the hidden temp files SIGKILL leaves behind and
-checks that each is named ``.<name>.<random>.nbwss-tmp`` with mode 0600.
+checks that each is named ``.<name>.<random>.nbwss-tmp`` with mode 0600. Last, once those leftovers
+are older than ``_files.STALE_TEMP_AGE``, it makes one more write into the directory, which must
+remove every one of them (``leftover_after_next_write`` is 0).
 
 SIGKILL proves atomicity against a dying process; it cannot simulate power loss (that is what
 the fsync of the file and of the directory are for, and no user-space test can prove them).
@@ -105,6 +107,21 @@ def drain(read_fd):
         count += len(chunk)
 
 
+def next_write(files, module, path, directory, stats):
+    """Once the leftovers are stale, one more write into the directory: it must remove them all."""
+    temps = [os.path.join(directory, name) for name in os.listdir(directory) if name != NAME]
+    # Writers in the loop already removed the leftovers that had gone stale; these are the rest.
+    stats['leftover_before_next_write'] = len(temps)
+    stats['leftover_before_next_write_mode_0600'] = sum(1 for temp in temps if stat.S_IMODE(os.stat(temp).st_mode) == 0o600)
+    if temps:
+        # Dead writers' files are removed once older than STALE_TEMP_AGE (a live writer's never are).
+        youngest = max(os.stat(temp).st_mtime for temp in temps)
+        time.sleep(max(0.0, files.STALE_TEMP_AGE - (time.time() - youngest)) + 0.2)
+    result = files.write_file(module, path, CONTENT_B if stats['a'] % 2 else CONTENT_A)
+    stats['stale_removed_by_next_write'] = len(result.stale_removed)
+    stats['leftover_after_next_write'] = sum(1 for name in os.listdir(directory) if name != NAME)
+
+
 def run(kills, seed, max_delay, directory, naive=False):
     files = import_files()
     module = make_module()
@@ -161,10 +178,10 @@ def run(kills, seed, max_delay, directory, naive=False):
     os.close(read_fd)
     os.close(done_fd)
     stats['seconds'] = round(time.time() - started, 2)
+    if not naive:
+        next_write(files, module, path, directory, stats)
     stats['leftover_temps'] = len(seen_temps)
     stats['leftover_temps_hidden_with_suffix'] = sum(1 for name in seen_temps if temp_name.match(name))
-    stats['leftover_temps_mode_0600'] = sum(
-        1 for name in seen_temps if stat.S_IMODE(os.stat(os.path.join(directory, name)).st_mode) == 0o600)
     stats['leftover_temp_examples'] = sorted(seen_temps)[:3]
     stats['torn_sizes'] = torn_sizes[:10]
     return stats
@@ -188,17 +205,21 @@ def main():
         shutil.rmtree(directory, ignore_errors=True)
 
     ok = (stats['kills'] == args.kills and stats['torn'] == 0 and stats['missing'] == 0
-          and stats['bad_mode'] == 0 and stats['writer_errors'] == 0)
+          and stats['bad_mode'] == 0 and stats['writer_errors'] == 0 and stats.get('leftover_after_next_write', 0) == 0)
     if args.json:
         print(json.dumps(stats, sort_keys=True))
     else:
         print('writer=%(writer)s seed=%(seed)d kills=%(kills)d A=%(a)d B=%(b)d torn=%(torn)d empty=%(empty)d missing=%(missing)d '
               'bad_mode=%(bad_mode)d writer_errors=%(writer_errors)d writes_completed=%(writes_completed)d '
               'seconds=%(seconds)s' % stats)
-        print('leftover temps=%d (from %d kills that landed mid-write); hidden .%s.*%s names: %d; mode 0600: %d; e.g. %s'
+        print('leftover temps seen=%d (from %d kills that landed mid-write); hidden .%s.*%s names: %d; e.g. %s'
               % (stats['leftover_temps'], stats['kills_leaving_temp'], NAME, '.nbwss-tmp',
-                 stats['leftover_temps_hidden_with_suffix'], stats['leftover_temps_mode_0600'],
-                 ', '.join(stats['leftover_temp_examples']) or '-'))
+                 stats['leftover_temps_hidden_with_suffix'], ', '.join(stats['leftover_temp_examples']) or '-'))
+        if not args.naive:
+            print('before the next write: %d leftovers (mode 0600: %d; later writers had removed the others once stale); '
+                  'the next write removed %d; leftover temps after it: %d'
+                  % (stats['leftover_before_next_write'], stats['leftover_before_next_write_mode_0600'],
+                     stats['stale_removed_by_next_write'], stats['leftover_after_next_write']))
         print('RESULT: %s' % ('OK, every kill left exactly the old or the new file' if ok else 'FAILED'))
     return 0 if ok else 1
 

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, netbackup.nbwss contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Fail when a fake token of the test suite appears in a test log.
+"""Fail when a fake token or a test key of the suite appears in a test log.
 
 Usage: python tests/harness/leak_scan.py [--root DIR] [--logs DIR]
 
@@ -10,6 +10,9 @@ Tokens are collected from the suite itself:
   example token included), and
 - every value matching the suite's fake-token pattern ``nbwss<Word>Tok3n-...`` anywhere under
   tests/ and benchmarks/ (integration targets, unit and playbook tests, benchmark scripts).
+
+Test keys are collected too: every 32-byte base64 key assigned to a name ending in ``key`` (``KEY``,
+``endpoint_key:``, ``nbwss_key:``...) under tests/ and benchmarks/.
 
 Every ``*.log`` in the log directory is searched for each token as written, JSON-escaped and
 base64-encoded (at any of the three byte alignments, as inside a slurped or encoded file), and
@@ -40,6 +43,7 @@ VENDOR_EXAMPLE = os.path.join(FIXTURES, 'good', 'vendor_example.json')
 SWEEP_DIRS = ('tests', 'benchmarks')
 SKIP_DIRS = {'output', '__pycache__', '.pytest_cache', '.hypothesis'}
 _JSON_TOKEN = re.compile(r'"token"\s*:\s*"((?:[^"\\]|\\.)*)"')
+KEY_PATTERN = re.compile(r'(?:key|KEY)\s*[:=]\s*["\']?([A-Za-z0-9+/]{43}=)')
 
 
 def fingerprint(token):
@@ -107,6 +111,21 @@ def pattern_tokens(root):
     return found
 
 
+def pattern_keys(root):
+    """Every test key (base64 of 32 bytes assigned to a name ending in key) under tests/ and benchmarks/."""
+    found = set()
+    for top in SWEEP_DIRS:
+        for directory, dirs, files in os.walk(os.path.join(root, top)):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            for name in sorted(files):
+                try:
+                    text = _fixture_text(os.path.join(directory, name))
+                except OSError:
+                    continue
+                found.update(KEY_PATTERN.findall(text))
+    return found
+
+
 def collect_tokens(root):
     """The tokens to scan for; fails loudly if the vendor example token is not among them."""
     with open(os.path.join(root, VENDOR_EXAMPLE), 'rb') as handle:
@@ -171,18 +190,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logs_dir = args.logs or os.path.join(args.root, '.tmp', 'logs')
     tokens = collect_tokens(args.root)
+    keys = sorted(pattern_keys(args.root))
     logs = sorted(os.path.join(logs_dir, name) for name in os.listdir(logs_dir)
                   if name.endswith('.log')) if os.path.isdir(logs_dir) else []
-    leaks = scan(tokens, logs)
+    leaks = scan(tokens + keys, logs)
+    what = '%d tokens and %d keys' % (len(tokens), len(keys))
     if not logs:
-        print('leak-scan: %d tokens checked in 0 logs: FAILED (no *.log in %s)' % (len(tokens), logs_dir))
+        print('leak-scan: %s checked in 0 logs: FAILED (no *.log in %s)' % (what, logs_dir))
         return 1
     if leaks:
-        print('leak-scan: %d tokens checked in %d logs: FAILED, %d leak(s)' % (len(tokens), len(logs), len(leaks)))
-        for log, number, what in leaks:
-            print('  %s:%d: %s' % (os.path.relpath(log, args.root), number, what))
+        print('leak-scan: %s checked in %d logs: FAILED, %d leak(s)' % (what, len(logs), len(leaks)))
+        for log, number, description in leaks:
+            print('  %s:%d: %s' % (os.path.relpath(log, args.root), number, description))
         return 1
-    print('leak-scan: %d tokens checked in %d logs: OK, no token found' % (len(tokens), len(logs)))
+    print('leak-scan: %s checked in %d logs: OK, none found' % (what, len(logs)))
     return 0
 
 

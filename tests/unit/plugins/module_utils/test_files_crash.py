@@ -38,9 +38,12 @@ def test_200_kills_during_writes_never_leave_a_partial_or_empty_file():
     assert stats['bad_mode'] == 0
     assert stats['writer_errors'] == 0
     assert stats['writes_completed'] > 0
-    # Leftovers from SIGKILL are hidden .endpoint.json.*.nbwss-tmp files that never had a looser mode.
+    # Leftovers from SIGKILL are hidden .endpoint.json.*.nbwss-tmp files that never have a looser mode.
     assert stats['leftover_temps_hidden_with_suffix'] == stats['leftover_temps']
-    assert stats['leftover_temps_mode_0600'] == stats['leftover_temps']
+    assert stats['leftover_before_next_write_mode_0600'] == stats['leftover_before_next_write']
+    # The next write into the directory removes every leftover of a dead writer.
+    assert stats['stale_removed_by_next_write'] == stats['leftover_before_next_write']
+    assert stats['leftover_after_next_write'] == 0
 
 
 def test_the_crash_check_catches_torn_files_from_an_in_place_writer():

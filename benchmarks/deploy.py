@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Deploy N endpoint files on one host: one netbackup.nbwss.endpoint_set task vs. an ansible.builtin.copy loop.
 
-Usage: /work/main/.venv/bin/python benchmarks/deploy.py [--endpoints 50] [--repeats 3]
+Usage: .venv/bin/python benchmarks/deploy.py [--endpoints 50] [--repeats 3]
 
 Both playbooks write the same N plain files (the canonical NetBackup JSON, mode 0600) into a fresh
 empty directory on localhost (connection local), then run again with nothing to change. Each

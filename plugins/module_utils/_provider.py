@@ -1,0 +1,523 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to the netbackup.nbwss collection: may change without notice.
+
+"""Fetching one endpoint's details from a cloud provider's URL: the only place that talks HTTP.
+
+``fetch_endpoint`` GETs an https:// URL through ``ansible.module_utils.urls`` (proxies, CA
+bundles and client certificates as ``ansible.builtin.uri`` handles them), follows a few https://
+redirects itself, bounds every attempt as a whole by ``timeout``, retries connection errors,
+timeouts, 429 and 5xx with exponential backoff and jitter, caps the body at ``max_bytes`` and
+hands it to the strict ``_endpoint.parse_endpoint``.
+
+Every failure is a ``ProviderError``: one sentence naming the URL without query string or
+userinfo, the HTTP status when there is one and the endpoint field at fault. It never holds the
+endpoint token, the api_token, the password, an Authorization value or bytes of the body.
+The options are in the netbackup.nbwss.provider doc fragment; keep the two in step.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import collections
+import email.utils
+import os
+import random
+import re
+import socket
+import ssl
+import time
+
+from http.client import HTTPException, IncompleteRead, RemoteDisconnected, responses
+from urllib.error import HTTPError, URLError
+from urllib.parse import urljoin, urlsplit
+
+from ansible.module_utils.urls import make_context, open_url
+
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
+    MAX_ENDPOINT_BYTES,
+    EndpointError,
+    parse_endpoint,
+)
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# Both caps keep one task from sleeping for minutes on a provider's say-so or a large retries.
+MAX_WAIT = 60.0
+MAX_RETRIES = 10
+# Each backoff wait is stretched by up to this fraction, so a fleet does not retry in step.
+JITTER = 0.5
+RETRY_AFTER_STATUSES = (429, 503)
+USER_AGENT = 'ansible-netbackup.nbwss'
+
+_READ_CHUNK = 16384
+_HEADER_NAME = re.compile(r'^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$')
+_CONTROL = re.compile(u'[\x00-\x08\x0a-\x1f\x7f]')
+_DIGITS = re.compile(r'^[0-9]+$')
+_SECRET_HEADERS = {
+    'authorization': 'give a bearer token as api_token, or basic credentials as url_username and url_password; '
+                     'those are never logged',
+    'proxy-authorization': 'give proxy credentials in the https_proxy environment variable',
+}
+
+# name: (argument spec entry, built-in default). The doc fragment documents exactly these.
+_OPTIONS = collections.OrderedDict([
+    ('api_token', (dict(type='str', no_log=True), None)),
+    ('url_username', (dict(type='str'), None)),
+    ('url_password', (dict(type='str', no_log=True), None)),
+    ('headers', (dict(type='dict'), None)),
+    ('validate_certs', (dict(type='bool'), True)),
+    ('ca_path', (dict(type='path'), None)),
+    ('client_cert', (dict(type='path'), None)),
+    ('client_key', (dict(type='path', no_log=False), None)),
+    ('use_proxy', (dict(type='bool'), True)),
+    ('timeout', (dict(type='float'), 10.0)),
+    ('retries', (dict(type='int'), 3)),
+    ('retry_delay', (dict(type='float'), 1.0)),
+    ('max_bytes', (dict(type='int'), MAX_ENDPOINT_BYTES)),
+])
+
+
+def provider_argument_spec(with_defaults=True):
+    """The provider options (``url`` stays with the caller): the netbackup.nbwss.provider doc fragment.
+
+    ``with_defaults=False`` gives the same options without defaults, for per-entry suboptions whose
+    unset values ``ProviderOptions.from_params(entry, inherit=...)`` takes from the module level.
+    """
+    spec = {}
+    for name, (entry, default) in _OPTIONS.items():
+        spec[name] = dict(entry)
+        if with_defaults and default is not None:
+            spec[name]['default'] = default
+    return spec
+
+
+class ProviderError(Exception):
+    """Fetching endpoint details failed. ``str()`` is one sentence without secrets or body bytes.
+
+    ``reason`` is a stable code: ``options``, ``local_files``, ``url``, ``redirect``, ``http_status``,
+    ``timeout``, ``connection``, ``tls_verify``, ``protocol``, ``too_large`` or ``invalid_endpoint``.
+    ``url`` is the redacted URL (None for option errors), ``status`` the last HTTP status or None,
+    ``field`` the endpoint field at fault or None, ``attempts`` how many requests were tried (0 when
+    none was sent). ``retryable`` and ``retry_after`` steer the retry loop.
+    """
+
+    def __init__(self, message, reason, url=None, status=None, field=None, retryable=False, retry_after=None):
+        super(ProviderError, self).__init__(message)
+        self.message = message
+        self.reason = reason
+        self.url = url
+        self.status = status
+        self.field = field
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.attempts = 0
+
+    def __str__(self):
+        if self.attempts > 1:
+            return '%s (after %d attempts)' % (self.message, self.attempts)
+        return self.message
+
+
+Fetched = collections.namedtuple('Fetched', ['endpoint', 'attempts', 'status', 'url'])
+Fetched.__doc__ = """A fetched endpoint: the validated ``Endpoint``, the number of attempts, the final HTTP status
+and the redacted URL."""
+
+
+# --- pure parts: URLs, headers, the retry schedule ---------------------------------------------
+
+def redact_url(url):
+    """``url`` without userinfo, query string and fragment: safe to show in results and errors."""
+    scheme, sep, rest = url.partition('://')
+    if not sep:
+        scheme, rest = '', url
+    rest = re.split(r'[?#]', rest, 1)[0]
+    netloc, slash, path = rest.partition('/')
+    return '%s%s%s%s%s' % (scheme, sep, netloc.rpartition('@')[2], slash, path)
+
+
+def _url_problem(url):
+    """Why ``url`` cannot be fetched (a phrase), or None. Never echoes the URL."""
+    if any(ch.isspace() for ch in url) or _CONTROL.search(url):
+        return 'contains white space or a control character'
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return 'is not a valid URL'
+    scheme = parts.scheme.lower()
+    if scheme == 'http':
+        return 'uses plain http://, which is refused: endpoint details hold the token, so the URL must be https://'
+    if scheme != 'https':
+        return 'must be an https:// URL'
+    if '@' in parts.netloc:
+        return 'must not carry a user name or password; use url_username and url_password, which are never logged'
+    try:
+        parts.port
+    except ValueError:
+        return 'has an invalid port'
+    if not parts.hostname:
+        return 'has no host'
+    return None
+
+
+def same_origin(first, second):
+    """True when both URLs have the same scheme, host and port: credentials may go to both."""
+    one, two = urlsplit(first), urlsplit(second)
+    return (one.scheme.lower(), one.hostname, one.port or 443) == (two.scheme.lower(), two.hostname, two.port or 443)
+
+
+def check_headers(headers):
+    """Return ``headers`` as a dict of strings; raise ProviderError for a secret or malformed header.
+
+    Authorization values belong in the no_log options, so that ``headers`` stays safe to log.
+    """
+    checked = {}
+    for name, value in (headers or {}).items():
+        name = str(name)
+        hint = _SECRET_HEADERS.get(name.lower())
+        if hint:
+            raise ProviderError('headers must not set %s: %s' % (name, hint), 'options')
+        if not _HEADER_NAME.match(name):
+            raise ProviderError('headers: %r is not a valid HTTP header name' % name, 'options')
+        value = '' if value is None else str(value)
+        if _CONTROL.search(value):
+            raise ProviderError('headers: the value of %s contains a line break or control character' % name, 'options')
+        checked[name] = value
+    return checked
+
+
+def is_retryable_status(status):
+    """429 (rate limited) and every 5xx may succeed later; other statuses will not."""
+    return status == 429 or 500 <= status <= 599
+
+
+def backoff_delay(retry_number, retry_delay, rand):
+    """Seconds before retry ``retry_number`` (1 for the first): ``retry_delay`` doubled per retry,
+    stretched by ``rand()`` (0 <= rand() < 1) times JITTER, and never above MAX_WAIT."""
+    base = retry_delay * (2 ** (retry_number - 1))
+    return min(MAX_WAIT, base * (1 + JITTER * rand()))
+
+
+def retry_after_seconds(value, now):
+    """Seconds a Retry-After header asks for (delay-seconds or an HTTP date, compared with the
+    epoch time ``now``); never negative; None when the header is absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if _DIGITS.match(text):
+        return float(min(int(text), 10 ** 9))
+    try:
+        parsed = email.utils.parsedate_tz(text)
+        when = email.utils.mktime_tz(parsed) if parsed else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return None if when is None else max(0.0, when - now)
+
+
+def next_wait(retry_number, retry_delay, retry_after, rand):
+    """The wait before a retry: the backoff, or a longer Retry-After cut to MAX_WAIT."""
+    wait = backoff_delay(retry_number, retry_delay, rand)
+    if retry_after is not None:
+        wait = max(wait, min(retry_after, MAX_WAIT))
+    return wait
+
+
+def retry_loop(attempt, retries, retry_delay, sleep=time.sleep, rand=random.random):
+    """Call ``attempt()`` until it returns, at most ``retries + 1`` times; return ``(result, attempts)``.
+
+    Only a ProviderError marked ``retryable`` is retried, after ``next_wait``. The error that ends the
+    loop is raised with ``attempts`` set.
+    """
+    number = 0
+    while True:
+        number += 1
+        try:
+            return attempt(), number
+        except ProviderError as err:
+            err.attempts = number
+            if not err.retryable or number > retries:
+                raise
+            sleep(next_wait(number, retry_delay, err.retry_after, rand))
+
+
+# --- options ------------------------------------------------------------------------------------
+
+class ProviderOptions(object):
+    """Validated provider options. ``repr()`` hides api_token and url_password."""
+
+    __slots__ = tuple(_OPTIONS)
+
+    def __init__(self, **values):
+        unknown = sorted(set(values) - set(_OPTIONS))
+        if unknown:
+            raise TypeError('unknown provider options: %s' % ', '.join(unknown))
+        for name, (dummy, default) in _OPTIONS.items():
+            value = values.get(name)
+            setattr(self, name, default if value is None else value)
+        self.headers = check_headers(self.headers)
+        self._validate()
+
+    @classmethod
+    def from_params(cls, params, inherit=None):
+        """Options from module parameters; a value that is None comes from ``inherit`` (module-level
+        ProviderOptions for one entry), then from the built-in default."""
+        values = {}
+        for name in _OPTIONS:
+            value = params.get(name)
+            if value is None and inherit is not None:
+                value = getattr(inherit, name)
+            values[name] = value
+        return cls(**values)
+
+    def _validate(self):
+        if self.api_token is not None and self.url_username is not None:
+            raise ProviderError('api_token and url_username are mutually exclusive: give one way to authenticate',
+                                'options')
+        if self.url_password is not None and self.url_username is None:
+            raise ProviderError('url_password needs url_username', 'options')
+        if self.url_username is not None and (':' in self.url_username or _CONTROL.search(self.url_username)):
+            raise ProviderError('url_username must not contain a colon or a control character', 'options')
+        if self.api_token is not None and (not self.api_token.strip() or re.search(r'[\s\x00-\x1f\x7f]', self.api_token)):
+            raise ProviderError('api_token must be a non-empty token without white space or control characters',
+                                'options')
+        if self.client_key is not None and self.client_cert is None:
+            raise ProviderError('client_key needs client_cert', 'options')
+        if not self.timeout > 0:
+            raise ProviderError('timeout must be more than 0 seconds', 'options')
+        if not 0 <= self.retries <= MAX_RETRIES:
+            raise ProviderError('retries must be between 0 and %d' % MAX_RETRIES, 'options')
+        if not 0 <= self.retry_delay <= MAX_WAIT:
+            raise ProviderError('retry_delay must be between 0 and %g seconds' % MAX_WAIT, 'options')
+        if not 1 <= self.max_bytes <= MAX_ENDPOINT_BYTES:
+            raise ProviderError('max_bytes must be between 1 and %d (the endpoint size cap)' % MAX_ENDPOINT_BYTES,
+                                'options')
+
+    def __repr__(self):
+        shown = []
+        for name in _OPTIONS:
+            value = getattr(self, name)
+            if name in ('api_token', 'url_password') and value is not None:
+                value = '********'
+            shown.append('%s=%r' % (name, value))
+        return 'ProviderOptions(%s)' % ', '.join(shown)
+
+
+def check_local_files(options):
+    """Raise ProviderError (``local_files``) when ca_path, client_cert or client_key cannot be used.
+
+    Done once before the first request: a missing file is a setting to fix, not a network error
+    to retry.
+    """
+    for name in ('ca_path', 'client_cert', 'client_key'):
+        path = getattr(options, name)
+        if path is not None and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+            raise ProviderError('%s %s: no such readable file' % (name, path), 'local_files')
+    if options.ca_path is None and options.client_cert is None:
+        return
+    try:
+        make_context(cafile=options.ca_path, validate_certs=options.validate_certs,
+                     client_cert=options.client_cert, client_key=options.client_key)
+    except (ssl.SSLError, OSError, ValueError) as err:
+        raise ProviderError('ca_path, client_cert or client_key cannot be loaded: %s' % _os_error_text(err),
+                            'local_files')
+
+
+# --- one attempt --------------------------------------------------------------------------------
+
+def fetch_endpoint(url, options, source=None, sleep=time.sleep, rand=random.random):
+    """GET ``url`` and return ``Fetched`` with the validated endpoint; raise ProviderError.
+
+    ``source`` names the endpoint in errors and warnings (default: the redacted URL). ``sleep`` and
+    ``rand`` pace the retries (tests replace them). Each attempt ends within ``options.timeout``.
+    """
+    redacted = redact_url(url)
+    label = redacted if source is None else '%s (%s)' % (source, redacted)
+    problem = _url_problem(url)
+    if problem:
+        raise ProviderError('%s: %s' % (label, problem), 'url', url=redacted)
+    check_local_files(options)
+    (status, body), attempts = retry_loop(lambda: _attempt(url, options, label, redacted),
+                                          options.retries, options.retry_delay, sleep=sleep, rand=rand)
+    try:
+        endpoint = parse_endpoint(body, source=source or redacted)
+    except EndpointError as err:
+        failure = ProviderError('%s: HTTP %d, but the body is not a valid endpoint: %s'
+                                % (label, status, EndpointError(err.problem, field=err.field).describe()),
+                                'invalid_endpoint', url=redacted, status=status, field=err.field)
+        failure.attempts = attempts
+        raise failure
+    return Fetched(endpoint, attempts, status, redacted)
+
+
+def _attempt(url, options, label, redacted):
+    """One attempt, redirects included, within ``options.timeout``: return ``(status, body bytes)``."""
+    deadline = time.monotonic() + options.timeout
+    target, credentials = url, True
+    for dummy in range(MAX_REDIRECTS + 1):
+        try:
+            response = _open(target, options, deadline, credentials, label, redacted)
+        except HTTPError as err:
+            try:
+                if err.code not in REDIRECT_STATUSES:
+                    raise _status_error(err, label, redacted)
+                target, credentials = _follow(err, target, url, credentials, label, redacted)
+                continue
+            finally:
+                _close_quietly(err)
+        try:
+            return response.status, _read_body(response, options, deadline, label, redacted)
+        finally:
+            _close_quietly(response)
+    raise ProviderError('%s: more than %d redirects; the last one pointed to %s'
+                        % (label, MAX_REDIRECTS, redact_url(target)), 'redirect', url=redacted)
+
+
+def _open(target, options, deadline, credentials, label, redacted):
+    """Send the request; return the response of a 2xx, raise HTTPError for other statuses."""
+    headers = {'Accept': 'application/json'}
+    headers.update(options.headers)
+    username = password = None
+    if credentials and options.api_token is not None:
+        headers['Authorization'] = 'Bearer ' + options.api_token
+    elif credentials:
+        username, password = options.url_username, options.url_password
+    try:
+        # Redirects are followed by _attempt, which checks every Location; netrc is not read, so
+        # credentials come only from the options.
+        return open_url(target, method='GET', headers=headers, use_proxy=options.use_proxy,
+                        timeout=_remaining(deadline, options, label, redacted), validate_certs=options.validate_certs,
+                        url_username=username, url_password=password, force_basic_auth=username is not None,
+                        http_agent=USER_AGENT, follow_redirects='none', client_cert=options.client_cert,
+                        client_key=options.client_key, ca_path=options.ca_path, decompress=False, use_netrc=False)
+    except HTTPError:
+        raise
+    except (URLError, socket.timeout, OSError, HTTPException) as err:
+        raise _network_error(err, options, label, redacted)
+
+
+def _remaining(deadline, options, label, redacted):
+    """Seconds left in this attempt; ProviderError (timeout) when none are."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _timeout_error(options, label, redacted)
+    return left
+
+
+def _follow(err, target, url, credentials, label, redacted):
+    """The next URL of a redirect and whether credentials still go there; refuse anything but https."""
+    location = err.headers.get('Location') if err.headers is not None else None
+    if not location:
+        raise ProviderError('%s: HTTP %d redirect without a Location header' % (label, err.code), 'redirect',
+                            url=redacted, status=err.code)
+    following = urljoin(target, location.strip())
+    if following.lower().startswith('http://'):
+        raise ProviderError('%s: redirected (HTTP %d) to the plain http:// URL %s, which is refused: endpoint details '
+                            'hold the token and travel over https:// only' % (label, err.code, redact_url(following)),
+                            'redirect', url=redacted, status=err.code)
+    problem = _url_problem(following)
+    if problem:
+        raise ProviderError('%s: redirected (HTTP %d) to %s, which is refused: the target %s'
+                            % (label, err.code, redact_url(following), problem), 'redirect', url=redacted, status=err.code)
+    # Like curl and requests: credentials only go to the origin the user named.
+    return following, credentials and same_origin(url, following)
+
+
+def _status_error(err, label, redacted):
+    status = err.code
+    hint = {401: '; check api_token or url_username and url_password',
+            403: '; the credentials are not allowed to read these details',
+            404: '; check the URL'}.get(status, '')
+    retry_after = None
+    if status in RETRY_AFTER_STATUSES and err.headers is not None:
+        retry_after = retry_after_seconds(err.headers.get('Retry-After'), time.time())
+    # The standard reason phrase, never the server's own text.
+    return ProviderError('%s: the provider answered HTTP %d %s%s' % (label, status, responses.get(status, ''), hint),
+                         'http_status', url=redacted, status=status, retryable=is_retryable_status(status),
+                         retry_after=retry_after)
+
+
+def _network_error(err, options, label, redacted):
+    """Translate what urllib and http.client raise into a ProviderError; messages of known types only."""
+    reason = err.reason if isinstance(err, URLError) else err
+    if isinstance(reason, socket.timeout):
+        return _timeout_error(options, label, redacted)
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return ProviderError('%s: the TLS certificate cannot be verified (%s); trust its CA with ca_path'
+                             % (label, reason.verify_message or 'certificate verify failed'), 'tls_verify', url=redacted)
+    if isinstance(reason, (IncompleteRead, RemoteDisconnected)):
+        return ProviderError('%s: the connection closed before the answer was complete' % label, 'connection',
+                             url=redacted, retryable=True)
+    if isinstance(reason, HTTPException):
+        return ProviderError('%s: the answer is not valid HTTP (%s)' % (label, type(reason).__name__), 'protocol',
+                             url=redacted)
+    if isinstance(reason, (OSError, str)):
+        return ProviderError('%s: connection failed: %s' % (label, _os_error_text(reason)), 'connection',
+                             url=redacted, retryable=True)
+    return ProviderError('%s: connection failed (%s)' % (label, type(reason).__name__), 'connection', url=redacted,
+                         retryable=True)
+
+
+def _timeout_error(options, label, redacted):
+    return ProviderError('%s: no complete answer within the timeout of %g s' % (label, options.timeout), 'timeout',
+                         url=redacted, retryable=True)
+
+
+def _os_error_text(err):
+    if isinstance(err, ssl.SSLError) and err.reason:
+        return 'TLS error %s' % err.reason
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return str(err) or type(err).__name__
+
+
+def _read_body(response, options, deadline, label, redacted):
+    """The body, at most ``max_bytes``, read before ``deadline``; a larger Content-Length is refused unread."""
+    status = response.status
+    encoding = (response.headers.get('Content-Encoding') or 'identity').strip().lower()
+    if encoding != 'identity':
+        raise ProviderError('%s: HTTP %d with Content-Encoding %s, although only identity was accepted'
+                            % (label, status, encoding[:20]), 'protocol', url=redacted, status=status)
+    length = _content_length(response)
+    if length is not None and length > options.max_bytes:
+        raise ProviderError('%s: HTTP %d with Content-Length %d, more than max_bytes (%d); the body was not read'
+                            % (label, status, length, options.max_bytes), 'too_large', url=redacted, status=status)
+    sock = _response_socket(response)
+    chunks, size = [], 0
+    while True:
+        left = _remaining(deadline, options, label, redacted)
+        if sock is not None:
+            # read1 waits for at most one socket read, and that read for at most the time left.
+            sock.settimeout(left)
+        try:
+            chunk = response.read1(min(_READ_CHUNK, options.max_bytes + 1 - size))
+        except (socket.timeout, OSError, HTTPException) as err:
+            failure = _network_error(err, options, label, redacted)
+            failure.status = status
+            raise failure
+        if not chunk:
+            return b''.join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > options.max_bytes:
+            raise ProviderError('%s: the body of the HTTP %d answer is larger than max_bytes (%d); reading stopped there'
+                                % (label, status, options.max_bytes), 'too_large', url=redacted, status=status)
+
+
+def _content_length(response):
+    value = (response.headers.get('Content-Length') or '').strip()
+    return int(value) if _DIGITS.match(value) else None
+
+
+def _response_socket(response):
+    """The socket under an http.client response (ansible's getpeercert looks there too), or None."""
+    return getattr(getattr(getattr(response, 'fp', None), 'raw', None), '_sock', None)
+
+
+def _close_quietly(response):
+    try:
+        response.close()
+    except (OSError, AttributeError):
+        pass

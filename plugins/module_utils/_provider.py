@@ -369,6 +369,9 @@ def _attempt(url, options, label, redacted):
                 _close_quietly(err)
         try:
             return response.status, _read_body(response, options, deadline, label, redacted)
+        except ProviderError as err:
+            err.status = response.status
+            raise
         finally:
             _close_quietly(response)
     raise ProviderError('%s: more than %d redirects; the last one pointed to %s'
@@ -466,8 +469,8 @@ def _timeout_error(options, label, redacted):
 
 
 def _os_error_text(err):
-    if isinstance(err, ssl.SSLError) and err.reason:
-        return 'TLS error %s' % err.reason
+    if isinstance(err, ssl.SSLError):
+        return 'TLS error %s' % (err.reason or err.strerror or type(err).__name__)
     if isinstance(err, OSError) and err.strerror:
         return err.strerror
     return str(err) or type(err).__name__
@@ -486,7 +489,8 @@ def _read_body(response, options, deadline, label, redacted):
                             % (label, status, length, options.max_bytes), 'too_large', url=redacted, status=status)
     sock = _response_socket(response)
     chunks, size = [], 0
-    while True:
+    # http.client closes the response at EOF, and from Python 3.13 on once Content-Length bytes are in.
+    while not response.isclosed():
         left = _remaining(deadline, options, label, redacted)
         if sock is not None:
             # read1 waits for at most one socket read, and that read for at most the time left.
@@ -494,16 +498,15 @@ def _read_body(response, options, deadline, label, redacted):
         try:
             chunk = response.read1(min(_READ_CHUNK, options.max_bytes + 1 - size))
         except (socket.timeout, OSError, HTTPException) as err:
-            failure = _network_error(err, options, label, redacted)
-            failure.status = status
-            raise failure
+            raise _network_error(err, options, label, redacted)
         if not chunk:
-            return b''.join(chunks)
+            break
         chunks.append(chunk)
         size += len(chunk)
         if size > options.max_bytes:
             raise ProviderError('%s: the body of the HTTP %d answer is larger than max_bytes (%d); reading stopped there'
                                 % (label, status, options.max_bytes), 'too_large', url=redacted, status=status)
+    return b''.join(chunks)
 
 
 def _content_length(response):

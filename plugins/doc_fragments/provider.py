@@ -15,7 +15,7 @@ class ModuleDocFragment(object):
 options:
   api_token:
     description:
-      - Bearer token for the provider URL, sent as C(Authorization: Bearer ...). Keep it in Ansible Vault.
+      - Bearer token for the provider URL, sent in the C(Authorization) header. Keep it in Ansible Vault.
       - Never logged or returned.
       - Mutually exclusive with O(url_username).
     type: str
@@ -38,7 +38,7 @@ options:
   validate_certs:
     description:
       - Verify the provider's TLS certificate and host name.
-      - Turn this off only for a test provider you control: the answer holds the endpoint token.
+      - Turn this off only for a test provider you control, because the answer holds the endpoint token.
     type: bool
     default: true
   ca_path:

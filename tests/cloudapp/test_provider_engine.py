@@ -400,8 +400,8 @@ def test_client_certificate_is_presented_when_required(app, pki):
 
 
 def test_unusable_client_key_is_a_setting_error(pki, tmp_path):
-    error, _elapsed = fetch_error("https://localhost:9/ep", ProviderOptions(ca_path=pki.ca_path, client_cert=pki.client_cert,
-                                                                           client_key=pki.server_key))
+    mismatched = ProviderOptions(ca_path=pki.ca_path, client_cert=pki.client_cert, client_key=pki.server_key)
+    error, _elapsed = fetch_error("https://localhost:9/ep", mismatched)
     assert error.reason == "local_files" and error.attempts == 0
     assert str(error).startswith("ca_path, client_cert or client_key cannot be loaded: TLS error KEY_VALUES_MISMATCH")
     missing = str(tmp_path / "client.pem")

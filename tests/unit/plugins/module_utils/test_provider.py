@@ -310,9 +310,13 @@ def test_entry_spec_has_no_defaults_so_values_can_be_inherited():
 
 
 def test_doc_fragment_documents_exactly_the_argument_spec():
-    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']
+    fragment = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)
+    documented = fragment['options']
     spec = provider_argument_spec()
     assert sorted(documented) == sorted(spec)
     for name, entry in spec.items():
         assert documented[name]['type'] == entry['type'], name
         assert documented[name].get('default') == entry.get('default'), name
+        # ansible-doc wants plain strings; an unquoted ': ' in YAML makes a mapping instead.
+        assert all(isinstance(line, str) for line in documented[name]['description']), name
+    assert all(isinstance(note, str) for note in fragment['notes'])

@@ -325,7 +325,7 @@ def check_local_files(options):
                             'local_files')
 
 
-# --- one attempt --------------------------------------------------------------------------------
+# --- fetching -----------------------------------------------------------------------------------
 
 def fetch_endpoint(url, options, source=None, sleep=time.sleep, rand=random.random):
     """GET ``url`` and return ``Fetched`` with the validated endpoint; raise ProviderError.
@@ -353,7 +353,12 @@ def fetch_endpoint(url, options, source=None, sleep=time.sleep, rand=random.rand
 
 
 def _attempt(url, options, label, redacted):
-    """One attempt, redirects included, within ``options.timeout``: return ``(status, body bytes)``."""
+    """One attempt, redirects included, within ``options.timeout``: return ``(status, body bytes)``.
+
+    The body is read against the deadline. Before the headers, every network wait (connect, TLS
+    handshake, each read of the headers) is bounded by the time left when the request started;
+    name resolution is bounded only by the system resolver.
+    """
     deadline = time.monotonic() + options.timeout
     target, credentials = url, True
     for dummy in range(MAX_REDIRECTS + 1):

@@ -130,7 +130,10 @@ and the redacted URL."""
 # --- pure parts: URLs, headers, the retry schedule ---------------------------------------------
 
 def redact_url(url):
-    """``url`` without userinfo, query string and fragment: safe to show in results and errors."""
+    """``url`` without userinfo, query string and fragment: safe to show in results and errors.
+
+    Plain string work, because urlsplit raises on some malformed URLs that still need a name in an error.
+    """
     scheme, sep, rest = url.partition('://')
     if not sep:
         scheme, rest = '', url
@@ -139,9 +142,13 @@ def redact_url(url):
     return '%s%s%s%s%s' % (scheme, sep, netloc.rpartition('@')[2], slash, path)
 
 
+def _has_space_or_control(text):
+    return any(ch.isspace() for ch in text) or _CONTROL.search(text) is not None
+
+
 def _url_problem(url):
     """Why ``url`` cannot be fetched (a phrase), or None. Never echoes the URL."""
-    if any(ch.isspace() for ch in url) or _CONTROL.search(url):
+    if _has_space_or_control(url):
         return 'contains white space or a control character'
     try:
         parts = urlsplit(url)
@@ -280,7 +287,7 @@ class ProviderOptions(object):
             raise ProviderError('url_password needs url_username', 'options')
         if self.url_username is not None and (':' in self.url_username or _CONTROL.search(self.url_username)):
             raise ProviderError('url_username must not contain a colon or a control character', 'options')
-        if self.api_token is not None and (not self.api_token.strip() or re.search(r'[\s\x00-\x1f\x7f]', self.api_token)):
+        if self.api_token is not None and (not self.api_token or _has_space_or_control(self.api_token)):
             raise ProviderError('api_token must be a non-empty token without white space or control characters',
                                 'options')
         if self.client_key is not None and self.client_cert is None:
@@ -299,7 +306,7 @@ class ProviderOptions(object):
         shown = []
         for name in _OPTIONS:
             value = getattr(self, name)
-            if name in ('api_token', 'url_password') and value is not None:
+            if _OPTIONS[name][0].get('no_log') and value is not None:
                 value = '********'
             shown.append('%s=%r' % (name, value))
         return 'ProviderOptions(%s)' % ', '.join(shown)

@@ -51,11 +51,11 @@ tree:
 
 # ---- checks -------------------------------------------------------------------------------------
 
-# Unit and playbook tests of one venv against the copied tree: make units-one V=.venv-2.16
+# Unit, playbook and cloud-application tests of one venv against the copied tree: make units-one V=.venv-2.16
 # The playbook tests append their ansible-playbook output to $(LOGS)/playbooks.log for the leak scan.
 units-one: tree
 	cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
-	  $(CURDIR)/$(V)/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/playbooks
+	  $(CURDIR)/$(V)/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/playbooks tests/cloudapp
 
 units-matrix: venvs tree
 	$(MAKE) --no-print-directory units-one V=$(VENV_216) 2>&1 | tee $(LOGS)/units-2.16.log | tail -n 1
@@ -137,7 +137,7 @@ test: venvs
 	@echo "== sanity";          $(MAKE) --no-print-directory sanity
 	@echo "== target compile";  $(MAKE) --no-print-directory target-compile
 	@echo "== galaxy";          $(MAKE) --no-print-directory galaxy
-	@echo "== units + playbook tests (2.16, 2.21)"; $(MAKE) --no-print-directory units-matrix
+	@echo "== units + playbook + cloudapp tests (2.16, 2.21)"; $(MAKE) --no-print-directory units-matrix
 	@echo "== integration";     $(MAKE) --no-print-directory integration
 	@echo "== leak scan";       $(MAKE) --no-print-directory leak-scan
 	@echo "== units + playbook tests (default)"; $(MAKE) --no-print-directory units

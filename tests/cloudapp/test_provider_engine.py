@@ -325,7 +325,7 @@ def test_content_length_over_a_smaller_max_bytes_is_refused(app):
     ("invalid-json", None, "is not valid JSON: Expecting value"),
     ("duplicate-keys", "token", "token: appears more than once in the same object"),
     ("apostrophe", "groupId",
-     "groupId: contains an apostrophe ('), which NetBackup does not support anywhere in endpoint details"),
+     "groupId: contains an apostrophe ('), which NetBackup does not support"),
     ("ws-url", "url", "url: uses ws://, which NetBackup does not support; the endpoint must be wss://"),
     ("list", None, "holds a list of 2 item(s); NetBackup reads exactly one endpoint object per file"),
 ])

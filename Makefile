@@ -102,6 +102,9 @@ galaxy: venvs tree
 INTEGRATION_TARGETS ?=
 INTEGRATION_MATRIX ?= $(VENV_216):3.11 $(VENV):3.11 $(VENV_221):3.12
 integration-one: tree
+	@# Targets that need the reference cloud application run tools/cloudapp from the tree with the default venv.
+	@printf 'nbwss_collection_root: %s\nnbwss_cloudapp_python: %s\n' "$(TREE)" "$(CURDIR)/$(VENV)/bin/python" \
+	  > $(TREE)/tests/integration/integration_config.yml
 	@log=$(LOGS)/integration-$$($(V)/bin/python -c 'import ansible.release as r; print(r.__version__)').log; \
 	start=$$(date +%s); rc=0; \
 	( cd $(TREE) && $(CURDIR)/$(V)/bin/ansible-test integration --local --python $(P) --diff --color no -vvvv \

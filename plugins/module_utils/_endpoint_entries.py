@@ -12,7 +12,9 @@ An entry is a mapping in one of these forms, each with an optional ``name``:
 - inline: the five keys ``token``, ``priority``, ``groupId``, ``hostName``, ``url``;
 - ``content``: the raw JSON text of one endpoint (or, when an older ansible-core's templating
   turned that text into a mapping, the mapping);
-- ``sealed``: a sealed envelope (``docs/sealed-format.md``), opened with the key ring.
+- ``sealed``: a sealed envelope (``docs/sealed-format.md``), opened with the key ring;
+- ``provider``: a mapping with the provider ``url`` and any provider option (``api_token``,
+  ``timeout``...), fetched through ``_provider`` with the module-level options as defaults.
 
 The containers holding entries are taken as loose, no_log options (see ``_module``), so the
 shape is checked here: an entry that is not a mapping, a key that is not an entry key (named
@@ -23,7 +25,17 @@ collected, so one run shows them all. Nothing here ever quotes a value that coul
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import concurrent.futures
+
 from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.common.validation import (
+    check_type_bool,
+    check_type_dict,
+    check_type_float,
+    check_type_int,
+    check_type_path,
+    check_type_str,
+)
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
     FIELDS,
@@ -34,10 +46,21 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import unseal_endpoint
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
+    ProviderError,
+    ProviderOptions,
+    fetch_endpoint,
+    provider_argument_spec,
+)
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import is_sealed
 
-FORMS = ('content', 'sealed')
+FORMS = ('content', 'sealed', 'provider')
 ENTRY_KEYS = FIELDS + FORMS + ('name',)
+PROVIDER_KEYS = ('url',) + tuple(sorted(provider_argument_spec()))
+# Provider fetches of one set run side by side: a slow provider does not hold up the others.
+MAX_PARALLEL_FETCHES = 8
+_TYPE_CHECKS = {'str': check_type_str, 'bool': check_type_bool, 'int': check_type_int, 'float': check_type_float,
+                'path': check_type_path, 'dict': check_type_dict}
 
 
 def endpoint_from_content(content, source):
@@ -77,11 +100,57 @@ def _kind(value):
     return 'a %s' % type(value).__name__
 
 
-class EntryReader(object):
-    """Reads entries into Endpoints. ``keyring`` opens ``sealed`` entries (None: they are refused)."""
+class ProviderEntry(object):
+    """A checked ``provider`` mapping: the url, the options with the module's as defaults, the entry's source."""
 
-    def __init__(self, keyring=None):
+    def __init__(self, mapping, defaults, source):
+        if not isinstance(mapping, dict):
+            raise EndpointError('must be a mapping with url and provider options, not %s' % _kind(mapping),
+                                field='provider', source=source)
+        problems = [('provider.%s' % key if key else 'provider', problem)
+                    for key, problem in unknown_key_problems(mapping, PROVIDER_KEYS, 'a provider option')]
+        url = mapping.get('url')
+        if not isinstance(url, str) or not url:
+            problems.append(('provider.url', 'is required, the https:// url of the endpoint details'))
+        values = {}
+        spec = provider_argument_spec(with_defaults=False)
+        for name, value in mapping.items():
+            if name in spec and value is not None:
+                try:
+                    values[name] = _TYPE_CHECKS[spec[name]['type']](value)
+                except (TypeError, ValueError):
+                    # The value is not shown: api_token and url_password are secrets.
+                    problems.append(('provider.%s' % name, 'must be of type %s' % spec[name]['type']))
+        if not problems:
+            try:
+                self.options = ProviderOptions.from_params(values, inherit=defaults)
+            except ProviderError as err:
+                problems.append(('provider', str(err)))
+        if problems:
+            raise EndpointError(source=source, problems=problems)
+        self.url = url
+        self.source = source
+
+    def fetch(self):
+        """The Endpoint at the url (source: the entry); raise TaskError with the provider's one sentence."""
+        try:
+            return fetch_endpoint(self.url, self.options, source=self.source).endpoint
+        except ProviderError as err:
+            raise TaskError(str(err))
+
+
+class EntryReader(object):
+    """Reads entries into Endpoints.
+
+    ``keyring`` opens ``sealed`` entries (None: they are refused). ``provider_defaults`` are the
+    module-level ProviderOptions; with ``fetch`` false, provider entries are only checked, and
+    ``entries`` returns None for their endpoint (validation without network, on the controller).
+    """
+
+    def __init__(self, keyring=None, provider_defaults=None, fetch=True):
         self.keyring = keyring
+        self.provider_defaults = provider_defaults
+        self.fetch = fetch
 
     def endpoint(self, entry, source, forms=FORMS, allow_name=True):
         """The Endpoint of one entry; raise EndpointError listing every problem, or TaskError (sealed)."""
@@ -109,12 +178,17 @@ class EntryReader(object):
             return found
         if given[0] == 'content':
             return endpoint_from_content(entry['content'], source)
+        if given[0] == 'provider':
+            return ProviderEntry(entry['provider'], self.provider_defaults, source)
         if self.keyring is None:
             raise EndpointError('sealed entries are not accepted here', source=source)
         return endpoint_from_sealed(entry['sealed'], self.keyring, source)
 
     def entries(self, value, option):
-        """``[(index, name or None, Endpoint)]`` for a list option; raise TaskError listing every problem of every entry."""
+        """``[(index, name or None, Endpoint)]`` for a list option; raise TaskError listing every problem of every entry.
+
+        Every entry is checked before any provider is fetched; the fetches then run side by side.
+        """
         if not isinstance(value, list):
             raise TaskError('%s must be a list of entries, not %s.' % (option, _kind(value)))
         read = []
@@ -122,12 +196,35 @@ class EntryReader(object):
         for index, entry in enumerate(value):
             source = '%s[%d]' % (option, index)
             try:
-                endpoint = self.endpoint(entry, source)
-                read.append((index, entry.get('name'), endpoint))
+                found = self.endpoint(entry, source)
+                read.append((index, entry.get('name'), found))
             except EndpointError as err:
                 lines.extend(err.lines())
             except TaskError as err:
                 lines.append(to_native(err))
         if lines:
             raise TaskError('; '.join(lines))
+        providers = [(position, item[2]) for position, item in enumerate(read) if isinstance(item[2], ProviderEntry)]
+        if not self.fetch:
+            return [(index, name, None if isinstance(found, ProviderEntry) else found) for index, name, found in read]
+        for position, endpoint in zip([position for position, dummy in providers], self._fetch_all(providers)):
+            read[position] = (read[position][0], read[position][1], endpoint)
         return read
+
+    @staticmethod
+    def _fetch_all(providers):
+        """Fetch every provider entry, side by side; raise TaskError naming every one that failed."""
+        if not providers:
+            return []
+        workers = min(MAX_PARALLEL_FETCHES, len(providers))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(entry.fetch) for dummy, entry in providers]
+        fetched, failures = [], []
+        for future in futures:
+            try:
+                fetched.append(future.result())
+            except TaskError as err:
+                failures.append(to_native(err))
+        if failures:
+            raise TaskError('nothing was written: %s' % '; '.join(failures))
+        return fetched

@@ -24,6 +24,9 @@ description:
     before anything is written. Any problem fails the task naming the entries or files, and nothing is written.
   - If a write still fails midway (for example a full disk), the task fails with C(changed=true) and lists the
     files written (RV(written)), removed (RV(removed)) and not done (RV(not_done)).
+  - Provider entries are fetched on the managed host, side by side, after every entry was checked and before
+    anything is written; one failing fetch fails the task and nothing is written. Fetched tokens are masked in
+    all output.
   - Existing files are compared by meaning, as M(netbackup.nbwss.endpoint) does, with the same reasons.
   - Groups with a single endpoint (nothing to fail over to) and a C(hostName) that differs from the host of
     C(url) are reported as warnings.
@@ -43,8 +46,13 @@ options:
         yields strings, but not a sign, a leading C(0) or a decimal point), C(groupId), C(hostName) and C(url).
       - C(content), the raw JSON text of one endpoint (a mapping that an older ansible-core's templating made of that
         text is accepted and checked as the JSON was).
-      - C(sealed), a sealed envelope as text (the content of a sealed endpoint file), opened with O(key), O(key_file)
-        or one of O(previous_keys).
+      - C(sealed), a sealed envelope as text (the content of a sealed endpoint file, or RV(netbackup.nbwss.endpoint_fetch#module:sealed)),
+        opened with O(key), O(key_file) or one of O(previous_keys).
+      - C(provider), a mapping with the C(url) to fetch the endpoint details from and any of the provider options
+        (O(api_token), O(url_username), O(url_password), O(headers), O(validate_certs), O(ca_path), O(client_cert),
+        O(client_key), O(use_proxy), O(timeout), O(retries), O(retry_delay), O(max_bytes)); the ones it does not
+        give are taken from the module options of the same name. The fetched details are checked like any other
+        entry.
       - C(name) is the file name part, C(DIR/nbwss_<name>.sealed) or C(DIR/nbwss_<name>.json). It must match
         C(^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$). It defaults to C(<groupId>_<priority>) with every character outside
         C([A-Za-z0-9.-]) replaced by C(_); if that default does not match the pattern (for example a C(groupId)
@@ -73,6 +81,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - netbackup.nbwss.endpoint_file
   - netbackup.nbwss.sealed
+  - netbackup.nbwss.provider
 attributes:
   check_mode:
     support: full
@@ -82,9 +91,12 @@ attributes:
     details: One redacted before / after per file that changes (token fingerprint, format, key id, mode), never the token.
   platform:
     platforms: posix
+notes:
+  - The provider options (O(api_token) to O(max_bytes)) are the defaults of the C(provider) entries of O(endpoints).
 seealso:
   - module: netbackup.nbwss.endpoint
   - module: netbackup.nbwss.endpoint_info
+  - module: netbackup.nbwss.endpoint_fetch
 '''
 
 EXAMPLES = r'''
@@ -102,6 +114,21 @@ EXAMPLES = r'''
       - content: "{{ lookup('ansible.builtin.file', 'files/cloud1_2.json') }}"
         name: cloud1-backup
   register: deployed
+
+- name: Fetch some endpoints from the cloud provider's URLs on the master, others given inline
+  netbackup.nbwss.endpoint_set:
+    dir: /usr/openv/var/global/wss
+    key: "{{ vault_nbwss_key }}"
+    ca_path: /etc/pki/cloud-provider-ca.pem
+    retries: 5
+    endpoints:
+      - provider:
+          url: https://portal.cloud.example.com/nbwss/endpoints/eu-1
+          api_token: "{{ vault_portal_token }}"
+      - provider:
+          url: https://portal.cloud.example.com/nbwss/endpoints/eu-2
+          api_token: "{{ vault_portal_token }}"
+        name: eu-backup
 
 - name: Rotate the key for every file of the master
   netbackup.nbwss.endpoint_set:
@@ -199,7 +226,12 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import file_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import EndpointSetPlan
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, protect
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
+    ProviderError,
+    ProviderOptions,
+    provider_argument_spec,
+)
 
 
 def main():
@@ -209,15 +241,20 @@ def main():
             dir=dict(type='path', required=True),
             endpoints=dict(type='raw', required=True, no_log=True),
             purge=dict(type='bool', default=False),
-            **dict(key_argument_spec(), **file_argument_spec())
+            **dict(key_argument_spec(), **dict(file_argument_spec(), **provider_argument_spec()))
         ),
-        mutually_exclusive=[('key', 'key_file')],
+        mutually_exclusive=[('key', 'key_file'), ('api_token', 'url_username')],
         supports_check_mode=True,
     )
     params = module.params
     try:
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
-        validated = EntryReader(keyring).entries(params['endpoints'], 'endpoints')
+        try:
+            provider_defaults = ProviderOptions.from_params(params)
+        except ProviderError as err:
+            raise TaskError(str(err))
+        validated = EntryReader(keyring, provider_defaults).entries(params['endpoints'], 'endpoints')
+        protect(module, *[endpoint.token for dummy, dummy, endpoint in validated])
         plan = EndpointSetPlan(module, params['dir'], validated, keyring, fmt=params['format'], force=params['force'],
                                mode=params['mode'], owner=params['owner'], group=params['group'],
                                backup=params['backup'], purge=params['purge'])
@@ -226,6 +263,9 @@ def main():
         plan.apply()
     except TaskError as err:
         module.fail_task(err)
+    if not params['validate_certs'] and any('provider' in entry for entry in params['endpoints'] if isinstance(entry, dict)):
+        module.warn('validate_certs is false: the endpoint details, tokens included, were fetched without verifying '
+                    'the provider\'s certificate.')
     for warning in plan.warnings:
         module.warn(warning)
     result = plan.result()

@@ -39,6 +39,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._files import (
     remove_file,
     resolve_mode,
     resolve_owner_and_group,
+    stale_temp_files,
     write_file,
     write_problem,
 )
@@ -367,8 +368,11 @@ class EndpointFile(object):
         """Write or remove the file as decided (nothing in check mode); return ``self``."""
         reason = self.reason()
         if reason in ('unchanged', 'absent'):
-            # Deciding already read the file and compared meaning, key and attributes: nothing to redo.
+            # Deciding already read the file and compared meaning, key and attributes: nothing to redo,
+            # but a dead writer's leftovers beside an unchanged file still go.
             self.changed = False
+            if reason == 'unchanged':
+                self.stale_removed = stale_temp_files(os.path.dirname(self.path), remove=not self.module.check_mode)
             return self
         try:
             if self._present:
@@ -440,7 +444,9 @@ class EndpointFile(object):
 
     def result(self):
         """The module result for this file (without ``diff``)."""
-        result = {'changed': bool(self.changed) if self.changed is not None else self.will_change,
+        changed = bool(self.changed) if self.changed is not None else self.will_change
+        # Removing a dead writer's leftover (it holds a token) is a change to the directory.
+        result = {'changed': changed or bool(self.stale_removed),
                   'reason': self.reason(), 'path': self.path,
                   'format': self.format if self._present else self.current().format}
         if self._present:

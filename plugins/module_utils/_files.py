@@ -565,11 +565,12 @@ def write_file(module, path, data, mode=None, owner=None, group=None, backup=Fal
     0600, also for an existing file. ``owner`` / ``group`` are names or ids; None keeps the
     existing file's owner / group (best effort when not root) or leaves a new file ours.
 
-    - Same bytes and attributes: nothing is touched, ``changed`` is False.
+    - First, stale temp files of dead writers are removed from the directory (``stale_removed``).
+    - Same bytes and attributes: nothing else is touched, ``changed`` is False.
     - Same bytes, other attributes: they are fixed in place (same inode, no backup).
-    - Other bytes, or no file: stale temp files of dead writers are removed from the directory;
-      a temp file in the same directory gets the final attributes (and the old file's SELinux
-      context), the bytes, an fsync, and is renamed over ``path``; the directory is fsynced.
+    - Other bytes, or no file: a temp file in the same directory gets the final attributes (and
+      the old file's SELinux context), the bytes, an fsync, and is renamed over ``path``; the
+      directory is fsynced.
       With ``backup`` the old inode is first hard-linked under a backup name.
     - Check mode (``module.check_mode``): nothing is written; the result says what would change.
 
@@ -587,16 +588,15 @@ def write_file(module, path, data, mode=None, owner=None, group=None, backup=Fal
     want_mode = resolve_mode(mode, None if st is None else stat.S_IMODE(st.st_mode), path)
     uid = _resolve_owner(owner, path)
     gid = _resolve_group(group, path)
+    stale = stale_temp_files(os.path.dirname(path) or os.curdir, remove=not module.check_mode)
 
     if st is not None and st.st_size == len(data) and _read_at_most(path, len(data) + 1) == data:
         if not _differences(st, want_mode, uid, gid):
-            return FileResult(False, None, [])
+            return FileResult(False, None, stale)
         if not module.check_mode:
             _fix_attributes_in_place(path, want_mode, uid, gid)
-        return FileResult(True, None, [])
+        return FileResult(True, None, stale)
 
-    directory = os.path.dirname(path) or os.curdir
-    stale = stale_temp_files(directory, remove=not module.check_mode)
     if module.check_mode:
         return FileResult(True, None, stale)
     context = _selinux_context(module, path) if st is not None else None

@@ -11,6 +11,7 @@ import json
 import os
 import pwd
 import subprocess
+import time
 
 import pytest
 
@@ -438,3 +439,20 @@ def test_existing_plain_file_with_a_final_newline_is_unchanged(tmp_path):
 
     assert deploy(plain, fmt='plain').reason() == 'unchanged'
     assert snapshot(plain) == before
+
+
+def test_an_unchanged_file_still_clears_a_dead_writers_leftover_and_says_so(path):
+    deploy(path)
+    leftover = str(path.parent / ('.%s.dead01.nbwss-tmp' % path.name))
+    write(leftover, b'half a token')
+    old = time.time() - 3600
+    os.utime(leftover, (old, old))
+
+    check = deploy(path, check_mode=True).result()
+    real = deploy(path).result()
+    again = deploy(path).result()
+
+    assert (check['reason'], check['changed'], check['stale_temp_removed']) == ('unchanged', True, [leftover])
+    assert (real['reason'], real['changed'], real['stale_temp_removed']) == ('unchanged', True, [leftover])
+    assert not os.path.exists(leftover)
+    assert (again['changed'], 'stale_temp_removed' in again) == (False, False)

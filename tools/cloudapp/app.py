@@ -58,7 +58,7 @@ async def serve(config: AppConfig, state_dir: str) -> int:
         loop.add_signal_handler(signum, stop.set)
 
     os.makedirs(state_dir, mode=0o700, exist_ok=True)
-    certs = CertStore(state_dir)
+    certs = CertStore(state_dir, config.session_tickets)
     exchanges = JsonLog(os.path.join(state_dir, EXCHANGES_LOG))
     provider_log = JsonLog(os.path.join(state_dir, PROVIDER_LOG))
     endpoints = [EndpointServer(endpoint, certs, exchanges) for endpoint in config.endpoints]

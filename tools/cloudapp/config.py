@@ -17,6 +17,7 @@ from .certs import CERT_KINDS
 ENDPOINT_FAULTS = (
     "healthy", "token_rejected", "wrong_id", "no_reply", "garbage", "close_after_upgrade",
     "http_401", "http_403", "http_500", "tls_stall", "port_closed", "slow",
+    "tcp_stall", "upgrade_stall", "no_tls", "bad_accept",
 )
 PROVIDER_FAULTS = (
     "ok", "fail_first", "not_found", "unauthorized", "slow", "endless_body", "invalid_json", "duplicate_keys",
@@ -24,7 +25,8 @@ PROVIDER_FAULTS = (
 )
 
 _ENDPOINT_KEYS = {"name", "groupId", "priority", "token", "fault", "cert", "port", "options"}
-_ENDPOINT_OPTIONS = {"delay", "command", "command_timeout", "first_message_timeout"}
+_ENDPOINT_OPTIONS = {"delay", "command", "command_timeout", "first_message_timeout", "client_auth"}
+_BOOLEAN_OPTIONS = {"command", "client_auth"}
 _GENERATE_KEYS = {"count", "groups", "token_prefix", "name_prefix", "group_prefix", "fault", "cert", "options"}
 _PROVIDER_KEYS = {"name", "endpoint", "path", "auth", "fault", "options"}
 _PROVIDER_OPTIONS = {"n", "delay", "size", "interval"}
@@ -68,6 +70,8 @@ class AppConfig:
     endpoints: list[EndpointConfig]
     providers: list[ProviderConfig]
     provider_port: int = 0
+    # TLS 1.3 session tickets every TLS listener sends after a handshake (OpenSSL's own default is 2).
+    session_tickets: int = 0
 
 
 def load_file(path: str) -> AppConfig:
@@ -96,10 +100,11 @@ def _options(where: str, data: Any, allowed: set[str]) -> dict[str, Any]:
                           "acknowledges every one it receives; use 'command: true' for a request sent by the application")
     _check_keys(f"{where}.options", data, allowed)
     for key, value in data.items():
-        if key != "command" and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+        if key in _BOOLEAN_OPTIONS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}.options.{key}: must be true or false")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ConfigError(f"{where}.options.{key}: must be a non-negative number")
-    if "command" in data and not isinstance(data["command"], bool):
-        raise ConfigError(f"{where}.options.command: must be true or false")
     return dict(data)
 
 
@@ -201,7 +206,7 @@ def _provider(where: str, data: Any, endpoint_names: set[str]) -> ProviderConfig
 
 def parse(data: Any) -> AppConfig:
     """Validate a config mapping and return the expanded configuration."""
-    _check_keys("config", data, {"endpoints", "providers", "provider_port"})
+    _check_keys("config", data, {"endpoints", "providers", "provider_port", "session_tickets"})
     raw_endpoints = data.get("endpoints") or []
     if not isinstance(raw_endpoints, list):
         raise ConfigError("config.endpoints: must be a list")
@@ -225,4 +230,8 @@ def parse(data: Any) -> AppConfig:
         values = [getattr(provider, attribute) for provider in providers]
         if len(set(values)) != len(values):
             raise ConfigError(f"config.providers: duplicate {attribute}")
-    return AppConfig(endpoints=endpoints, providers=providers, provider_port=_port("config.provider_port", data.get("provider_port", 0)))
+    tickets = data.get("session_tickets", 0)
+    if isinstance(tickets, bool) or not isinstance(tickets, int) or not 0 <= tickets <= 16:
+        raise ConfigError("config.session_tickets: must be an integer 0..16 (TLS 1.3 tickets sent after each handshake)")
+    return AppConfig(endpoints=endpoints, providers=providers, provider_port=_port("config.provider_port", data.get("provider_port", 0)),
+                     session_tickets=tickets)

@@ -10,6 +10,7 @@ import asyncio
 import hmac
 import json
 import logging
+import select
 import socket
 import time
 import uuid
@@ -34,6 +35,10 @@ DEFAULT_FIRST_MESSAGE_TIMEOUT = 30.0
 GARBAGE_FRAME = "<nbwss-cloudapp> this frame is not JSON"
 CLOSE_AFTER_UPGRADE = (1011, "close_after_upgrade fault")
 HTTP_FAULTS = {"http_401": HTTPStatus.UNAUTHORIZED, "http_403": HTTPStatus.FORBIDDEN, "http_500": HTTPStatus.INTERNAL_SERVER_ERROR}
+# The Sec-WebSocket-Accept value a bad_accept endpoint answers with (the right one depends on the client's key).
+BAD_ACCEPT = "bm90LXRoZS1yaWdodC1hY2NlcHQta2V5"
+# tcp_stall: at most this many of the app's own connections fill the accept queue (Linux holds backlog + 1).
+_STALL_FILLERS = 8
 # What the optional server-initiated COMMAND asks NetBackup for (a harmless read-only REST call).
 COMMAND_URI = "/netbackup/config/servers/vmservers"
 
@@ -87,6 +92,7 @@ class EndpointServer:
         self.port = config.port
         self._server: Server | asyncio.Server | None = None
         self._stalled: set[asyncio.StreamWriter] = set()
+        self._held: list[socket.socket] = []
 
     @property
     def path(self) -> str:
@@ -99,17 +105,43 @@ class EndpointServer:
         if fault == "port_closed":
             self.port = self.port or free_port()
             return
+        if fault == "tcp_stall":
+            self._hold_full_listener()
+            return
+        context = self.certs.server_context(self.config.cert, bool(self.config.options.get("client_auth")))
         if fault == "tls_stall":
             self._server = await asyncio.start_server(self._stall, HOST, self.port)
+        elif fault == "upgrade_stall":
+            self._server = await asyncio.start_server(self._stall, HOST, self.port, ssl=context)
         else:
             self._server = await serve(
-                self._handle, HOST, self.port, ssl=self.certs.server_context(self.config.cert),
-                process_request=self._process_request, ping_interval=None, server_header="nbwss-cloudapp",
+                self._handle, HOST, self.port, ssl=None if fault == "no_tls" else context,
+                process_request=self._process_request, process_response=self._process_response, ping_interval=None,
+                server_header="nbwss-cloudapp",
             )
         self.port = self._server.sockets[0].getsockname()[1]
 
+    def _hold_full_listener(self) -> None:
+        """tcp_stall: listen with backlog 0, never accept, and fill the accept queue with the app's own
+        connections, so the kernel drops a client's SYN and its connect times out."""
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind((HOST, self.port))
+        listener.listen(0)
+        self.port = listener.getsockname()[1]
+        self._held.append(listener)
+        for _index in range(_STALL_FILLERS):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            filler.connect_ex((HOST, self.port))
+            self._held.append(filler)
+            if not select.select([], [filler], [], 0.2)[1]:
+                return  # this connection got no SYN-ACK: the queue is full
+        raise OSError(f"tcp_stall: the accept queue of port {self.port} did not fill up")
+
     async def stop(self) -> None:
         """Close the listener and every open connection."""
+        for sock in self._held:
+            sock.close()
         if self._server is None:
             return
         for writer in list(self._stalled):
@@ -135,9 +167,10 @@ class EndpointServer:
         self.log.write(event, endpoint=self.config.name, peer=peer, fault=self.config.fault, **fields)
 
     async def _stall(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """tls_stall: accept TCP, swallow the ClientHello, never answer; hang up only when the client does."""
+        """tls_stall: accept TCP, swallow the ClientHello, never answer; upgrade_stall: the same after the TLS
+        handshake, with the upgrade request. Hang up only when the client does."""
         peer = _peer(writer.get_extra_info("peername"))
-        self._event("tcp_accepted", peer)
+        self._event("tcp_accepted" if self.config.fault == "tls_stall" else "tls_accepted", peer)
         self._stalled.add(writer)
         try:
             while await reader.read(65536):
@@ -162,6 +195,12 @@ class EndpointServer:
             response.headers["WWW-Authenticate"] = 'Bearer realm="nbwss-cloudapp"'
         self._event("upgrade_rejected", peer, status=status.value)
         return response
+
+    def _process_response(self, connection: ServerConnection, request: Request, response: Response) -> None:
+        """bad_accept: spoil the Sec-WebSocket-Accept header of the 101 answer."""
+        if self.config.fault == "bad_accept" and response.status_code == HTTPStatus.SWITCHING_PROTOCOLS:
+            del response.headers["Sec-WebSocket-Accept"]
+            response.headers["Sec-WebSocket-Accept"] = BAD_ACCEPT
 
     async def _close(self, ws: ServerConnection, peer: str, code: int, reason: str) -> None:
         await ws.close(code, reason)

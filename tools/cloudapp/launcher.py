@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .app import STATE_FILE
+from .certs import CLIENT_CERT_FILE, CLIENT_KEY_FILE
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -57,6 +58,11 @@ class CloudApp:
             if entry["name"] == name:
                 return entry
         raise KeyError(name)
+
+    @property
+    def client_cert_files(self) -> tuple[str, str]:
+        """Paths of the PEM client certificate and key that endpoints with ``options.client_auth`` accept."""
+        return os.path.join(self.state_dir, CLIENT_CERT_FILE), os.path.join(self.state_dir, CLIENT_KEY_FILE)
 
     def client_context(self, untrusted: bool = False) -> ssl.SSLContext:
         """A verifying client SSLContext that trusts the app's CA (or only its untrusted CA)."""

@@ -17,13 +17,11 @@ from typing import Any
 from .certs import CertStore
 from .config import AppConfig
 from .endpoints import EndpointServer
+from .files import EXCHANGES_LOG, PROVIDER_LOG, STATE_FILE
 from .logs import JsonLog
 from .providers import ProviderServer
 
 LOG = logging.getLogger("cloudapp")
-STATE_FILE = "state.json"
-EXCHANGES_LOG = "exchanges.log"
-PROVIDER_LOG = "provider.log"
 
 
 def write_state(state_dir: str, state: dict[str, Any]) -> str:

@@ -17,14 +17,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from .files import CLIENT_CERT_FILE, CLIENT_KEY_FILE
+
 CERT_KINDS = ("valid", "expired", "wrong_host", "untrusted", "not_yet_valid")
 
 # The SAN a wrong_host certificate carries instead of localhost (a reserved, never-resolving name).
 WRONG_HOST_NAME = "wrong.invalid"
-# Subject and files (in the state directory) of the client certificate that endpoints with options.client_auth accept.
+# Subject of the client certificate that endpoints with options.client_auth accept.
 CLIENT_NAME = "nbwss-probe-client.invalid"
-CLIENT_CERT_FILE = "client.pem"
-CLIENT_KEY_FILE = "client.key"
 
 
 @dataclass

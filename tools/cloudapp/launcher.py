@@ -17,8 +17,7 @@ from typing import Any
 
 import yaml
 
-from .app import STATE_FILE
-from .certs import CLIENT_CERT_FILE, CLIENT_KEY_FILE
+from .files import CLIENT_CERT_FILE, CLIENT_KEY_FILE, STATE_FILE
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to the netbackup.nbwss collection: may change without notice.
+
+"""The one guarded import of the Python library ``websockets``.
+
+Importing this file never fails: when ``websockets`` is missing (as in the
+``ansible-test sanity`` import test) the names below are ``None`` and
+``HAS_WEBSOCKETS`` is ``False``. The probe uses only websockets' Sans-I/O layer
+(``ClientProtocol``: the upgrade request and response, frames, the closing
+handshake); sockets, TLS and timing are the probe's own.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+import traceback
+
+from ansible.module_utils.basic import missing_required_lib
+
+__all__ = [
+    'ClientProtocol', 'HAS_WEBSOCKETS', 'InvalidStatus', 'MINIMUM_WEBSOCKETS_VERSION', 'Opcode', 'Response', 'State',
+    'WEBSOCKETS_IMPORT_ERROR', 'WEBSOCKETS_VERSION', 'parse_uri', 'require_websockets', 'websockets_problem',
+]
+
+# Measured: the probe's tests pass with every release from 11.0 (the first with ClientProtocol under
+# that name) to 17.x; 13.1 is the newest that installs on Python 3.8. See docs/probe.md.
+MINIMUM_WEBSOCKETS_VERSION = '11.0'
+
+try:
+    import websockets
+except ImportError:
+    websockets = None
+
+try:
+    from websockets.client import ClientProtocol
+    from websockets.exceptions import InvalidStatus
+    from websockets.frames import Opcode
+    from websockets.http11 import Response
+    from websockets.protocol import State
+    from websockets.uri import parse_uri
+except ImportError:
+    HAS_WEBSOCKETS = False
+    WEBSOCKETS_IMPORT_ERROR = traceback.format_exc()
+    ClientProtocol = InvalidStatus = Opcode = Response = State = parse_uri = None
+else:
+    HAS_WEBSOCKETS = True
+    WEBSOCKETS_IMPORT_ERROR = None
+
+# Known whenever the package imports, also when it is too old to have the names above.
+WEBSOCKETS_VERSION = getattr(websockets, '__version__', None)
+
+
+def _version_tuple(version):
+    """Leading numeric components of a version string: '13.1' -> (13, 1), 'junk' -> ()."""
+    match = re.match(r'^\s*(\d+(?:\.\d+)*)', version or '')
+    if not match:
+        return ()
+    return tuple(int(part) for part in match.group(1).split('.'))
+
+
+def websockets_problem():
+    """Return None when a usable ``websockets`` is importable, else a one-sentence reason."""
+    found = _version_tuple(WEBSOCKETS_VERSION)
+    if found and found < _version_tuple(MINIMUM_WEBSOCKETS_VERSION):
+        return 'The Python library websockets >= %s is required on the managed host, found %s.' % (
+            MINIMUM_WEBSOCKETS_VERSION, WEBSOCKETS_VERSION)
+    if not HAS_WEBSOCKETS:
+        return missing_required_lib('websockets >= %s' % MINIMUM_WEBSOCKETS_VERSION)
+    return None
+
+
+def require_websockets(module):
+    """Fail the task (``module.fail_json``) unless a usable ``websockets`` is importable."""
+    problem = websockets_problem()
+    if problem is not None:
+        module.fail_json(msg=problem, exception=WEBSOCKETS_IMPORT_ERROR)

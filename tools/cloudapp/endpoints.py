@@ -239,7 +239,8 @@ class EndpointServer:
             return
         token = payload["token"]
         matches = hmac.compare_digest(token.encode("utf-8", "surrogatepass"), cfg.token.encode("utf-8"))
-        self._event("message", peer, type="CONNECT", subType="REQUEST", id=request["id"], token_fp=fingerprint(token), token_match=matches)
+        self._event("message", peer, type="CONNECT", subType="REQUEST", id=request["id"], version=request["version"],
+                    timeStamp=request.get("timeStamp"), token_fp=fingerprint(token), token_match=matches)
         if cfg.fault == "no_reply":
             await ws.wait_closed()
             self._event("closed", peer, code=ws.close_code, by="client")

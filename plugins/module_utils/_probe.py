@@ -603,7 +603,9 @@ class _EndpointProbe(object):
             if self.protocol is not None and self.protocol.state is State.OPEN:
                 self.protocol.send_close(1000)
                 self._flush()
-            await asyncio.wait_for(self._closing_handshake(), min(CLOSE_GRACE, self._remaining()))
+            grace = min(CLOSE_GRACE, self._remaining())
+            if grace > 0:  # past the deadline, nothing is waited for: the abort below ends it
+                await asyncio.wait_for(self._closing_handshake(), grace)
         except (asyncio.TimeoutError, OSError, _StageFailed):
             pass
         finally:

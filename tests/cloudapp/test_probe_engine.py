@@ -455,3 +455,60 @@ def test_missing_client_certificate_with_tls13_alert(app, openssl_server):
 def test_missing_client_certificate_with_tls12_is_a_handshake_failure(app, openssl_server):
     [result] = probe_endpoints([openssl_server("-tls1_2")], options(app))
     assert (result["reason"], result["stage"], result["detail"]) == ("tls_error", "tcp", "TLS failed: sslv3 alert handshake failure.")
+
+
+# ---- many endpoints, TLS 1.3 session tickets on ------------------------------------------------------
+
+FLEET_HEALTHY = 180
+FLEET_SILENT = 20
+FLEET_TIMEOUT = 3.0
+TICKET_ROUNDS = 5
+# A stall of the kind seen with threaded clients lasts until a timeout (10 s); loaded, a round takes under 0.5 s.
+STALL_MS = 2000
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    """200 endpoints in 10 groups, 10 % of them never answering CONNECT; every TLS listener sends 2 session tickets."""
+    config = {"session_tickets": 2, "endpoints": [
+        {"generate": {"count": FLEET_HEALTHY, "groups": 10, "token_prefix": "nbwssFleetTok3n-"}},
+        {"generate": {"count": FLEET_SILENT, "groups": 10, "token_prefix": "nbwssQuietTok3n-", "name_prefix": "quiet",
+                      "group_prefix": "quiet", "fault": "no_reply"}},
+    ]}
+    handle = run_in_subprocess(config, str(tmp_path_factory.mktemp("probe-fleet")), python=CLOUDAPP_PYTHON)
+    yield handle
+    handle.stop()
+
+
+def fleet_endpoints(fleet, fault=None):
+    return [endpoint(fleet, entry["name"]) for entry in fleet.state["endpoints"] if fault in (None, entry["fault"])]
+
+
+def test_200_endpoints_with_silent_ones_take_about_one_timeout(fleet):
+    endpoints = fleet_endpoints(fleet)
+    started = time.monotonic()
+    results = probe_endpoints(endpoints, options(fleet, timeout=FLEET_TIMEOUT))
+    wall = time.monotonic() - started
+    reasons = [result["reason"] for result in results]
+    worst = max(result["ms"]["total"] for result in results)
+    print(f"\n{len(results)} endpoints, {FLEET_SILENT} silent, timeout {FLEET_TIMEOUT} s: wall {wall:.3f} s, slowest probe {worst} ms")
+    assert (reasons.count("ok"), reasons.count("connect_timeout")) == (FLEET_HEALTHY, FLEET_SILENT)
+    assert worst <= FLEET_TIMEOUT * 1000 + DEADLINE_SLACK_MS
+    assert wall < 2 * FLEET_TIMEOUT
+
+
+def test_tls13_session_tickets_cause_no_stall(fleet):
+    entry = fleet.state["endpoints"][0]
+    with socket.create_connection(("127.0.0.1", entry["port"]), timeout=2) as sock:
+        with fleet.client_context().wrap_socket(sock, server_hostname="localhost") as tls:
+            tls.sendall(b"GET /nbwss/none HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            tls.recv(100)
+            assert tls.version() == "TLSv1.3" and tls.session.has_ticket  # the server really sends tickets
+    endpoints = fleet_endpoints(fleet, fault="healthy")
+    for round_number in range(TICKET_ROUNDS):
+        started = time.monotonic()
+        results = probe_endpoints(endpoints, options(fleet, timeout=10.0))
+        worst = max(result["ms"]["total"] for result in results)
+        print(f"tickets on, round {round_number + 1}: {len(results)} probes in {time.monotonic() - started:.3f} s, slowest {worst} ms")
+        assert [result["reason"] for result in results] == ["ok"] * len(endpoints)
+        assert worst < STALL_MS

@@ -67,30 +67,30 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONCURRENCY = 256
 
 # Every reason code, with the one-line meaning docs/probe.md expands on.
-REASONS = collections.OrderedDict([
-    ('ok', 'the requested stage was reached (for connect: CONNECT answered valid: true)'),
-    ('dns', 'the url host did not resolve, or not within the deadline'),
-    ('tcp_refused', 'the host answered but nothing listens on the port'),
-    ('tcp_unreachable', 'no route to the host or network'),
-    ('tcp_timeout', 'the TCP connection did not complete within the deadline'),
-    ('tcp_error', 'another socket error while connecting'),
-    ('tls_timeout', 'the TLS handshake did not complete within the deadline'),
-    ('tls_untrusted', 'the certificate does not chain to a trusted CA, or is otherwise not acceptable'),
-    ('tls_expired', 'the certificate (or one in its chain) has expired'),
-    ('tls_not_yet_valid', 'the certificate is not valid yet'),
-    ('tls_hostname', 'the certificate does not name the url host'),
-    ('tls_client_cert', 'the server requires a client certificate or rejected the one sent'),
-    ('tls_error', 'another TLS failure: no TLS on the port, no common protocol or cipher, aborted handshake'),
-    ('http_status', 'the server answered the WebSocket upgrade with an HTTP status other than 101'),
-    ('upgrade_timeout', 'no answer to the WebSocket upgrade within the deadline'),
-    ('upgrade_error', 'the answer to the upgrade is not a valid WebSocket handshake, or the connection closed first'),
-    ('closed', 'the server closed the WebSocket before answering CONNECT'),
-    ('connect_timeout', 'no answer to CONNECT within the deadline'),
-    ('connect_mismatch', 'a CONNECT response with another id than the request'),
-    ('protocol_error', 'the answer to CONNECT is not an NBWSS CONNECT/RESPONSE'),
-    ('token_rejected', 'CONNECT answered valid: false'),
-    ('token_withheld', 'the certificate was not verified, so CONNECT (and the token) was not sent'),
-])
+REASONS = {
+    'ok': 'the requested stage was reached (for connect: CONNECT answered valid: true)',
+    'dns': 'the url host did not resolve, or not within the deadline',
+    'tcp_refused': 'the host answered but nothing listens on the port',
+    'tcp_unreachable': 'no route to the host or network',
+    'tcp_timeout': 'the TCP connection did not complete within the deadline',
+    'tcp_error': 'another socket error while connecting',
+    'tls_timeout': 'the TLS handshake did not complete within the deadline',
+    'tls_untrusted': 'the certificate does not chain to a trusted CA, or is otherwise not acceptable',
+    'tls_expired': 'the certificate (or one in its chain) has expired',
+    'tls_not_yet_valid': 'the certificate is not valid yet',
+    'tls_hostname': 'the certificate does not name the url host',
+    'tls_client_cert': 'the server requires a client certificate or rejected the one sent',
+    'tls_error': 'another TLS failure: no TLS on the port, no common protocol or cipher, aborted handshake',
+    'http_status': 'the server answered the WebSocket upgrade with an HTTP status other than 101',
+    'upgrade_timeout': 'no answer to the WebSocket upgrade within the deadline',
+    'upgrade_error': 'the answer to the upgrade is not a valid WebSocket handshake, or the connection closed first',
+    'closed': 'the server closed the WebSocket before answering CONNECT',
+    'connect_timeout': 'no answer to CONNECT within the deadline',
+    'connect_mismatch': 'a CONNECT response with another id than the request',
+    'protocol_error': 'the answer to CONNECT is not an NBWSS CONNECT/RESPONSE',
+    'token_rejected': 'CONNECT answered valid: false',
+    'token_withheld': 'the certificate was not verified, so CONNECT (and the token) was not sent',
+}
 
 _TIMEOUT_REASONS = {
     'resolve': 'dns', 'tcp': 'tcp_timeout', 'tls': 'tls_timeout', 'upgrade': 'upgrade_timeout', 'connect': 'connect_timeout',
@@ -403,7 +403,7 @@ class _EndpointProbe(object):
         self.started = self.loop.time()
         self.deadline = self.started + options.timeout
         self.stage = None
-        self.ms = collections.OrderedDict((name, None) for name in STAGES)
+        self.ms = dict((name, None) for name in STAGES)
         self.address = None
         self.tls = None
         self.sock = None

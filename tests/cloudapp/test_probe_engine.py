@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import os
 import shutil
 import socket
@@ -21,6 +22,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections import Counter
 
 import pytest
 
@@ -265,6 +267,20 @@ def test_wrong_token_is_rejected_and_the_close_reported(app):
         "token_rejected", "upgrade", 1008, "token rejected")
 
 
+def test_debug_logging_never_shows_the_token(app, caplog):
+    caplog.set_level(logging.DEBUG)
+    for name in ("websockets", "websockets.client", "asyncio"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    names = ["healthy", "token-rejected", "garbage", "close-after-upgrade"]
+    results = probe_endpoints([endpoint(app, name) for name in names], options(app))
+    assert [result["reason"] for result in results] == ["ok", "token_rejected", "protocol_error", "closed"]
+    # websockets truncates frames in its messages, but a record's args hold the whole frame.
+    logged = "\n".join(f"{record.getMessage()} {record.args!r}" for record in caplog.records)
+    for name in names:
+        assert app.endpoint(name)["token"] not in logged
+    assert [record.name for record in caplog.records if record.name.startswith("websockets")] == []
+
+
 def test_tls_facts_of_a_verified_connection(app, probed):
     from cryptography import x509  # pylint: disable=import-outside-toplevel
 
@@ -462,9 +478,11 @@ def test_missing_client_certificate_with_tls12_is_a_handshake_failure(app, opens
 FLEET_HEALTHY = 180
 FLEET_SILENT = 20
 FLEET_TIMEOUT = 3.0
-TICKET_ROUNDS = 5
-# A stall of the kind seen with threaded clients lasts until a timeout (10 s); loaded, a round takes under 0.5 s.
-STALL_MS = 2000
+TICKET_ROUNDS = 10
+TICKET_ENDPOINTS = 90
+# A ticket stall (seen with threaded clients) lasts until a 10 s timeout, which the probe reports as a timeout
+# reason. Idle, a round's slowest probe takes about 0.3 s; shared with other test suites, up to 4.6 s was seen.
+STALL_MS = 5000
 
 
 @pytest.fixture(scope="module")
@@ -492,7 +510,7 @@ def test_200_endpoints_with_silent_ones_take_about_one_timeout(fleet):
     reasons = [result["reason"] for result in results]
     worst = max(result["ms"]["total"] for result in results)
     print(f"\n{len(results)} endpoints, {FLEET_SILENT} silent, timeout {FLEET_TIMEOUT} s: wall {wall:.3f} s, slowest probe {worst} ms")
-    assert (reasons.count("ok"), reasons.count("connect_timeout")) == (FLEET_HEALTHY, FLEET_SILENT)
+    assert (reasons.count("ok"), reasons.count("connect_timeout")) == (FLEET_HEALTHY, FLEET_SILENT), Counter(reasons)
     assert worst <= FLEET_TIMEOUT * 1000 + DEADLINE_SLACK_MS
     assert wall < 2 * FLEET_TIMEOUT
 
@@ -504,11 +522,11 @@ def test_tls13_session_tickets_cause_no_stall(fleet):
             tls.sendall(b"GET /nbwss/none HTTP/1.1\r\nHost: localhost\r\n\r\n")
             tls.recv(100)
             assert tls.version() == "TLSv1.3" and tls.session.has_ticket  # the server really sends tickets
-    endpoints = fleet_endpoints(fleet, fault="healthy")
+    endpoints = fleet_endpoints(fleet, fault="healthy")[:TICKET_ENDPOINTS]
     for round_number in range(TICKET_ROUNDS):
         started = time.monotonic()
         results = probe_endpoints(endpoints, options(fleet, timeout=10.0))
         worst = max(result["ms"]["total"] for result in results)
         print(f"tickets on, round {round_number + 1}: {len(results)} probes in {time.monotonic() - started:.3f} s, slowest {worst} ms")
-        assert [result["reason"] for result in results] == ["ok"] * len(endpoints)
+        assert [result["reason"] for result in results] == ["ok"] * len(endpoints), Counter(result["reason"] for result in results)
         assert worst < STALL_MS

@@ -107,7 +107,7 @@ def fleet_scenario(python, collections, count, groups, concurrencies, repeats, s
         entries = interleaved(app.state["endpoints"])
         for concurrency in concurrencies:
             runs = [probe(python, collections, entries, timeout=3.0, concurrency=concurrency, ca_path=app.state["ca_bundle"])
-                    for _ in range(repeats)]
+                    for _repeat in range(repeats)]
             walls = [run["wall"] for run in runs]
             label = f"{count} endpoints, concurrency {concurrency}"
             print(f"{label:<34} wall median {statistics.median(walls):6.3f} s (min {min(walls):.3f}, max {max(walls):.3f}), "

@@ -403,7 +403,7 @@ class _EndpointProbe(object):
         self.started = self.loop.time()
         self.deadline = self.started + options.timeout
         self.stage = None
-        self.ms = dict((name, None) for name in STAGES)
+        self.ms = dict.fromkeys(STAGES)
         self.address = None
         self.tls = None
         self.sock = None
@@ -634,7 +634,7 @@ class _EndpointProbe(object):
             'http_status': http_status,
             'close_code': code,
             'close_reason': _redact(why, token) if code is not None else None,
-            'ms': dict(self.ms),
+            'ms': self.ms,
             'tls': self.tls,
             'address': self.address,
         })

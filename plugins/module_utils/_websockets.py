@@ -27,8 +27,9 @@ __all__ = [
     'WEBSOCKETS_IMPORT_ERROR', 'WEBSOCKETS_VERSION', 'parse_uri', 'require_websockets', 'websockets_problem',
 ]
 
-# Measured: the probe's tests pass with every release from 11.0 (the first with ClientProtocol under
-# that name) to 17.x; 13.1 is the newest that installs on Python 3.8. See docs/probe.md.
+# Measured: the probe engine's tests pass with 11.0 (the first release with ClientProtocol under that
+# name), 11.0.3, 12.0, 13.0 and 13.1 (the newest for Python 3.8) on Python 3.8, and 14.0, 14.2,
+# 15.0.1, 16.1.1, 17.0 and 17.4 on Python 3.11; 10.4 lacks ClientProtocol. See docs/probe.md.
 MINIMUM_WEBSOCKETS_VERSION = '11.0'
 
 try:

@@ -6,6 +6,7 @@ SHELL := /bin/bash
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
 PYTHON311 ?= python3
 PYTHON312 ?= $(PYENV_ROOT)/versions/3.12.1/bin/python3.12
+PYTHON38 ?= $(PYENV_ROOT)/versions/3.8.18/bin/python3
 # Target (managed host) Pythons the module code must compile on.
 TARGET_PYTHONS ?= 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0
 
@@ -19,7 +20,7 @@ TREE := $(TREE_ROOT)/ansible_collections/netbackup/nbwss
 LOGS := .tmp/logs
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 
-.PHONY: test demo venvs tree units units-one units-matrix sanity sanity-one sanity-matrix target-compile lint galaxy integration integration-one leak-scan clean
+.PHONY: test demo venvs tree units units-one units-matrix sanity sanity-one sanity-matrix target-compile lint galaxy ee probe-compat integration integration-one leak-scan clean
 
 # ---- environments -------------------------------------------------------------------------------
 
@@ -96,6 +97,43 @@ galaxy: venvs tree
 	@echo "   galaxy-importer: $$(grep -c . $(LOGS)/galaxy-importer.log) lines, no errors or warnings"
 	@$(VENV)/bin/python tests/harness/check_tarball.py .tmp/build/netbackup-nbwss-*.tar.gz
 
+# AWX / AAP execution environment: the collection's meta/execution-environment.yml as ansible-builder sees it
+# (introspect over the installed tarball), and the build context of tests/ee/execution-environment.yml
+# (create; no container is built here). Run after `make galaxy`.
+ee: venvs
+	@rm -rf .tmp/ee && mkdir -p .tmp/ee
+	@$(VENV)/bin/ansible-galaxy collection install --force -p .tmp/ee/collections .tmp/build/netbackup-nbwss-*.tar.gz > $(LOGS)/ee.log 2>&1
+	@$(VENV)/bin/ansible-builder introspect --sanitize .tmp/ee/collections > .tmp/ee/introspect.txt 2>> $(LOGS)/ee.log
+	@for dep in 'cryptography>=3.3' 'websockets>=11.0' 'libffi-devel'; do \
+	  grep -q -- "$$dep" .tmp/ee/introspect.txt || { echo "ansible-builder introspect did not find $$dep"; cat .tmp/ee/introspect.txt; exit 1; }; \
+	done
+	@$(VENV)/bin/ansible-builder create -f tests/ee/execution-environment.yml -c .tmp/ee/context --output-filename Containerfile >> $(LOGS)/ee.log 2>&1 \
+	  || { tail -n 20 $(LOGS)/ee.log; exit 1; }
+	@test -s .tmp/ee/context/Containerfile
+	@echo "   ansible-builder: introspect finds the collection's Python and system requirements; create wrote .tmp/ee/context/Containerfile"
+
+# The probe engine on a Python 3.8 target with the websockets releases it supports there: the newest
+# that installs on 3.8 (13.1) and MINIMUM_WEBSOCKETS_VERSION (plugins/module_utils/_websockets.py).
+# The cloud application the tests talk to runs on $(VENV) (Python 3.11, websockets 17).
+PROBE_WEBSOCKETS ?= 13.1 11.0
+PROBE_TESTS := tests/unit/plugins/module_utils/test_probe.py tests/unit/plugins/module_utils/test_probe_groups.py \
+  tests/cloudapp/test_probe_engine.py
+
+# ansible-core 2.16 declares Python >= 3.10 for the controller; a 3.8 target runs only its module_utils.
+.venv-probe-py38-ws%/.installed: tests/requirements-probe-py38.txt
+	$(PYTHON38) -m venv $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $< websockets==$*
+	$(@D)/bin/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python ansible-core==2.16.19
+	touch $@
+
+probe-compat: $(VENV)/.installed $(foreach v,$(PROBE_WEBSOCKETS),.venv-probe-py38-ws$(v)/.installed) tree
+	@for v in $(PROBE_WEBSOCKETS); do \
+	  py=$(CURDIR)/.venv-probe-py38-ws$$v/bin/python; \
+	  echo "== probe engine on $$($$py -c 'import platform, websockets; print("Python", platform.python_version(), "websockets", websockets.__version__)')"; \
+	  ( cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_CLOUDAPP_PYTHON=$(CURDIR)/$(VENV)/bin/python \
+	      $$py -m pytest -q -p no:cacheprovider $(PROBE_TESTS) ) 2>&1 | tee $(LOGS)/probe-py38-ws$$v.log | tail -n 1 || exit 1; \
+	done
+
 # Integration targets (tests/integration/targets) on this host, on every supported ansible-core line
 # we test (2.16, 2.19, 2.21): --local makes the venv's Python, which has cryptography, the managed
 # host's interpreter too. Full logs: $(LOGS)/integration-<version>.log. One version: make integration-one V=.venv P=3.11
@@ -140,13 +178,22 @@ test: venvs
 	@echo "== sanity";          $(MAKE) --no-print-directory sanity
 	@echo "== target compile";  $(MAKE) --no-print-directory target-compile
 	@echo "== galaxy";          $(MAKE) --no-print-directory galaxy
+	@echo "== execution environment"; $(MAKE) --no-print-directory ee
 	@echo "== units + playbook + cloudapp tests (2.16, 2.21)"; $(MAKE) --no-print-directory units-matrix
+	@echo "== probe engine on Python 3.8"; $(MAKE) --no-print-directory probe-compat
 	@echo "== integration";     $(MAKE) --no-print-directory integration
 	@echo "== leak scan";       $(MAKE) --no-print-directory leak-scan
 	@echo "== units + playbook tests (default)"; $(MAKE) --no-print-directory units
 
-demo:
-	@echo "The demo rollout arrives with the fleet rollout issue; see README.md." ; exit 1
+# The demo: a runtime-only virtualenv (fast to create), then tools/demo (cloud application, rollout twice, stop).
+VENV_DEMO := .venv-demo
+$(VENV_DEMO)/.installed: tools/demo/requirements.txt
+	$(PYTHON311) -m venv $(VENV_DEMO)
+	$(VENV_DEMO)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+demo: $(VENV_DEMO)/.installed
+	@$(VENV_DEMO)/bin/python -m tools.demo
 
 clean:
 	rm -rf .tmp $(TREE_ROOT)

@@ -18,9 +18,11 @@ Pure functions over the result dicts of ``_probe.probe_endpoints``; nothing here
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import normalized_url
+
 FAIL_ON_CONDITIONS = ('group_down', 'any_down', 'failover', 'conflict', 'cert_expiry')
 DEFAULT_FAIL_ON = ('group_down',)
-DEFAULT_MIN_CERT_DAYS = 14
+DEFAULT_MIN_CERT_DAYS = 30
 
 
 def _name(result):
@@ -48,7 +50,9 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
     url_count = {}
     for result in results:
         by_group.setdefault(result['groupId'], []).append(result)
-        url_count[result['url']] = url_count.get(result['url'], 0) + 1
+        # Compared as NetBackup reaches them, as the set rules do (_endpoint_set).
+        url = normalized_url(result['url'])
+        url_count[url] = url_count.get(url, 0) + 1
     groups = []
     for group_id in sorted(by_group):
         members = sorted(by_group[group_id], key=lambda result: (result['priority'], result['url']))
@@ -106,7 +110,7 @@ def _findings(group_id, members, url_count, min_cert_days):
             add('duplicate_priority', '%s: priority %d is used by %s; which one NetBackup tries first is undefined.'
                 % (group_id, priority, ' and '.join(by_priority[priority])))
     for result in members:
-        if url_count[result['url']] > 1:
+        if url_count[normalized_url(result['url'])] > 1:
             add('duplicate_url', '%s: the url of %s (%s) is used by more than one endpoint.'
                 % (group_id, _name(result), result['url']))
         expiry = _cert_expiry(result, min_cert_days)

@@ -10,13 +10,14 @@ import json
 import pytest
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
+    DEFAULT_MIN_CERT_DAYS,
     FAIL_ON_CONDITIONS,
     fired_conditions,
     group_view,
 )
 
 
-def result(source, group, priority, reason='ok', days_left=29, url=None):
+def result(source, group, priority, reason='ok', days_left=89, url=None):
     """A probe result as _probe.probe_endpoints returns it (only the keys the group view reads vary)."""
     healthy = reason == 'ok'
     return {
@@ -171,7 +172,7 @@ def test_messages_say_why():
     assert messages['failover'] == 'failover: ALPHA: active alpha-2 (priority 2, failover: alpha-1 tls_expired).'
     assert messages['cert_expiry'] == (
         'cert_expiry: ALPHA: the certificate of alpha-1 has expired. GAMMA: the certificate of gamma-1 expires in 3 day(s), '
-        'on 2027-01-01T00:00:00Z (min_cert_days is 14).')
+        'on 2027-01-01T00:00:00Z (min_cert_days is 30).')
 
 
 def test_nothing_fires_for_healthy_groups():
@@ -190,3 +191,13 @@ def test_empty_fail_on_never_fires():
 def test_unknown_condition_is_refused():
     with pytest.raises(ValueError, match='fail_on: unknown condition.s. group_up; choose from group_down, any_down'):
         fired_conditions(scenario(), ['group_down', 'group_up'])
+
+
+def test_urls_that_differ_only_in_host_case_and_default_port_are_one_url():
+    group = one(group_view([result('a1', 'A', 1, url='wss://H.example.com/x'),
+                            result('a2', 'A', 2, url='wss://h.example.com:443/x')]), 'A')
+    assert [finding['kind'] for finding in group['findings']].count('duplicate_url') == 2
+
+
+def test_the_default_certificate_margin_is_30_days():
+    assert DEFAULT_MIN_CERT_DAYS == 30

@@ -1,0 +1,316 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: probe
+short_description: Check NBWSS endpoints from a NetBackup master, up to the real CONNECT, and which one each group uses
+version_added: 0.2.0
+author: netbackup.nbwss contributors (@netbackup-nbwss)
+description:
+  - Probes every endpoint the way NetBackup connects to it, stage by stage - C(resolve) (DNS), C(tcp), C(tls) (the
+    certificate verified against O(ca_path) or the system trust, for the url's host), C(upgrade) (the WebSocket opening
+    handshake) and C(connect) (the real NBWSS C(CONNECT) request with the endpoint's token, answered with
+    C(valid) true and the same id), then closes the connection cleanly.
+  - Each endpoint gets one deadline, O(timeout), for all its stages; when it expires the reason names the stage that
+    was running. All endpoints are probed at once (up to O(concurrency)), so the task takes about one O(timeout)
+    however many endpoints are silent.
+  - Then it looks at each group the way NetBackup chooses - the healthy endpoint with the lowest priority is RV(groups)
+    C(active); C(failover) when that is not the group's best priority; a group without a healthy endpoint is down.
+  - Runs on the master by default, the network path that matters; with O(path) the tokens never leave it. With
+    C(delegate_to) it probes from anywhere.
+  - Read only. It never writes anything. The token is sent only over a connection whose certificate was verified,
+    unless O(allow_unverified_token) says otherwise, and it never appears in the output (a C(sha256:) fingerprint
+    does).
+  - Reason codes (RV(endpoints[].reason)), what they mean and what to do about them are in C(docs/probe.md) -
+    V(ok), V(dns), V(tcp_refused), V(tcp_unreachable), V(tcp_timeout), V(tcp_error), V(tls_timeout),
+    V(tls_untrusted), V(tls_expired), V(tls_not_yet_valid), V(tls_hostname), V(tls_client_cert), V(tls_error),
+    V(http_status), V(upgrade_timeout), V(upgrade_error), V(closed), V(connect_timeout), V(connect_mismatch),
+    V(protocol_error), V(token_rejected), V(token_withheld).
+options:
+  path:
+    description:
+      - An endpoint file, or a directory whose files matching O(pattern) and ending in C(.json) or C(.sealed) are
+        probed, on the managed host (an absolute path). Sealed files are opened with O(key), O(key_file) or one of
+        O(previous_keys).
+      - Files that cannot be read are listed in RV(errors) and warned about; they are not probed.
+      - Exactly one of O(path) and O(endpoints) is required.
+    type: path
+  pattern:
+    description: Shell-style pattern of the file names to read in a directory O(path).
+    type: str
+    default: nbwss_*
+  endpoints:
+    description:
+      - Endpoints given directly, in the entry forms of M(netbackup.nbwss.endpoint_set) (the five keys, C(content) or
+        C(sealed)). The whole option is C(no_log) and checked by the collection itself.
+      - Exactly one of O(path) and O(endpoints) is required.
+    type: raw
+  stage:
+    description: The last stage to probe. Reaching it is reason V(ok).
+    type: str
+    choices: [tcp, tls, upgrade, connect]
+    default: connect
+  timeout:
+    description: Seconds each endpoint's probe may take, all its stages together.
+    type: float
+    default: 10
+  concurrency:
+    description:
+      - How many endpoints are probed at once. The default runs 256 at once, so that a few hundred endpoints finish in
+        about one O(timeout) however many are silent.
+    type: int
+    default: 256
+  validate_certs:
+    description:
+      - Verify the endpoints' TLS certificates and host names.
+      - With V(false) the probe stops after C(upgrade) with reason V(token_withheld) (the token is not sent over a
+        connection whose certificate was not verified), unless O(allow_unverified_token=true).
+    type: bool
+    default: true
+  ca_path:
+    description: PEM file on the managed host with the CA certificates that may issue the endpoints' certificates. Default is the system trust.
+    type: path
+  client_cert:
+    description: PEM certificate on the managed host for TLS client authentication.
+    type: path
+  client_key:
+    description: PEM private key on the managed host for O(client_cert), when the certificate file does not hold it.
+    type: path
+  allow_unverified_token:
+    description: With O(validate_certs=false), send the CONNECT and its token anyway. Only for a test endpoint you control.
+    type: bool
+    default: false
+  fail_on:
+    description:
+      - What fails the task (all results are still returned). V(group_down) - a group has no healthy endpoint.
+        V(any_down) - any endpoint is not V(ok). V(failover) - a group's active endpoint is not its best priority.
+        V(conflict) - two endpoints of a group share a priority, or two share a url. V(cert_expiry) - a certificate
+        expires within O(min_cert_days) days (or has expired).
+      - An empty list never fails for findings.
+    type: list
+    elements: str
+    choices: [group_down, any_down, failover, conflict, cert_expiry]
+    default: [group_down]
+  min_cert_days:
+    description: A certificate that expires within this many days is a finding (see O(fail_on)).
+    type: int
+    default: 30
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - netbackup.nbwss.sealed
+attributes:
+  check_mode:
+    support: full
+    details: The probe only reads and connects; it runs the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+requirements:
+  - websockets >= 11.0 on the managed host (13.1 is the last release for Python 3.8)
+seealso:
+  - module: netbackup.nbwss.endpoint_set
+  - module: netbackup.nbwss.endpoint_info
+'''
+
+EXAMPLES = r'''
+- name: Probe every endpoint deployed on the master
+  netbackup.nbwss.probe:
+    path: /usr/openv/var/global/wss
+    key: "{{ vault_nbwss_key }}"
+  register: probe
+
+- name: Show which endpoint each group uses
+  ansible.builtin.debug:
+    msg: "{{ probe.msg }}"
+
+- name: Before a change window - fail on any endpoint down or a certificate expiring within 60 days
+  netbackup.nbwss.probe:
+    path: /usr/openv/var/global/wss
+    key_file: /etc/nbwss/endpoints.key
+    fail_on: [any_down, cert_expiry, conflict]
+    min_cert_days: 60
+
+- name: Only check that the masters reach the endpoints' TLS, without sending a token
+  netbackup.nbwss.probe:
+    path: /usr/openv/var/global/wss
+    key: "{{ vault_nbwss_key }}"
+    stage: tls
+'''
+
+RETURN = r'''
+ok:
+  description: True when no O(fail_on) condition holds.
+  returned: success or when O(fail_on) failed the task
+  type: bool
+msg:
+  description:
+    - One line per group, for example C(ALPHA - active alpha_2 (priority 2, failover - alpha_1 tcp_refused)), as the
+      module prints them.
+  returned: always
+  type: str
+fired:
+  description: The O(fail_on) conditions that hold, each with C(condition), C(groups) and C(message).
+  returned: success or when O(fail_on) failed the task
+  type: list
+  elements: dict
+endpoints:
+  description: One result per endpoint, in the order of the files or of O(endpoints).
+  returned: success or when O(fail_on) failed the task
+  type: list
+  elements: dict
+  contains:
+    url:
+      description: The endpoint url.
+      type: str
+    groupId:
+      description: The group.
+      type: str
+    priority:
+      description: The priority within the group.
+      type: int
+    hostName:
+      description: The endpoint's host name.
+      type: str
+    source:
+      description: The endpoint file (with O(path)) or C(endpoints[N]).
+      type: str
+    token:
+      description: The token's fingerprint, C(sha256:) and 12 hex digits.
+      type: str
+    stage:
+      description: The last stage passed (V(resolve), V(tcp), V(tls), V(upgrade), V(connect)), or V(null).
+      type: str
+    reason:
+      description: V(ok) or the reason code of the failure (see the description and C(docs/probe.md)).
+      type: str
+    detail:
+      description: One sentence about the outcome, never a secret.
+      type: str
+    http_status:
+      description: The HTTP status of a refused upgrade (reason V(http_status)).
+      type: int
+    close_code:
+      description: The WebSocket close code when the server closed (reason V(closed)).
+      type: int
+    close_reason:
+      description: The server's close reason text.
+      type: str
+    ms:
+      description: Milliseconds per stage (C(resolve), C(tcp), C(tls), C(upgrade), C(connect)) and C(total).
+      type: dict
+    tls:
+      description: The certificate of a verified connection - C(issuer), C(subject), C(not_after), C(days_left), C(version), C(cipher).
+      type: dict
+    address:
+      description: The address connected to, C(ip:port).
+      type: str
+groups:
+  description:
+    - One per C(groupId), sorted - C(endpoints) (the results above, in the order NetBackup tries them), C(active) (the
+      url NetBackup would use when the group (re)connects, or null), C(active_priority), C(failover), C(healthy),
+      C(total), C(findings) (C(kind) and C(message) - group_down, single_endpoint, duplicate_priority, duplicate_url,
+      cert_expiry) and C(line).
+  returned: success or when O(fail_on) failed the task
+  type: list
+  elements: dict
+errors:
+  description: Files under O(path) that could not be read, each with C(path) and C(message); they were not probed.
+  returned: with O(path)
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import read_endpoint_files
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, protect
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import ProbeError, ProbeOptions, probe_endpoints
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
+    FAIL_ON_CONDITIONS,
+    fired_conditions,
+    group_view,
+)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._websockets import websockets_problem, WEBSOCKETS_IMPORT_ERROR
+
+
+def endpoints_to_probe(module, keyring):
+    """``(endpoints, errors, warnings)`` from ``path`` or ``endpoints``; tokens masked."""
+    params = module.params
+    if params['path'] is not None:
+        require_absolute(params['path'], 'path')
+        result, warnings, endpoints = read_endpoint_files(module, params['path'], params['pattern'], keyring)
+        warnings.extend(error['message'] for error in result['errors'])
+        return endpoints, result['errors'], warnings
+    read = EntryReader(keyring, fetch=False).entries(params['endpoints'], 'endpoints')
+    endpoints = []
+    for index, dummy, endpoint in read:
+        if endpoint is None:
+            raise TaskError('endpoints[%d]: provider entries cannot be probed; fetch them first (endpoint_fetch).' % index)
+        endpoints.append(endpoint.with_source('endpoints[%d]' % index))
+    protect(module, *[endpoint.token for endpoint in endpoints])
+    warnings = [warning for endpoint in endpoints for warning in endpoint.warnings()]
+    return endpoints, None, warnings
+
+
+def main():
+    module = NbwssModule(
+        secret_containers=('endpoints',),
+        argument_spec=dict(
+            path=dict(type='path'),
+            pattern=dict(type='str', default='nbwss_*'),
+            endpoints=dict(type='raw', no_log=True),
+            stage=dict(type='str', default='connect', choices=['tcp', 'tls', 'upgrade', 'connect']),
+            timeout=dict(type='float', default=10.0),
+            concurrency=dict(type='int', default=256),
+            validate_certs=dict(type='bool', default=True),
+            ca_path=dict(type='path'),
+            client_cert=dict(type='path'),
+            client_key=dict(type='path', no_log=False),
+            allow_unverified_token=dict(type='bool', default=False),
+            fail_on=dict(type='list', elements='str', default=['group_down'], choices=list(FAIL_ON_CONDITIONS)),
+            min_cert_days=dict(type='int', default=30),
+            **key_argument_spec()
+        ),
+        mutually_exclusive=[('path', 'endpoints'), ('key', 'key_file')],
+        required_one_of=[('path', 'endpoints')],
+        supports_check_mode=True,
+    )
+    params = module.params
+    problem = websockets_problem()
+    if problem is not None:
+        module.fail_json(msg=problem, exception=WEBSOCKETS_IMPORT_ERROR)
+    try:
+        keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
+        endpoints, errors, warnings = endpoints_to_probe(module, keyring)
+        options = ProbeOptions(stage=params['stage'], timeout=params['timeout'], concurrency=params['concurrency'],
+                               validate_certs=params['validate_certs'], ca_path=params['ca_path'],
+                               client_cert=params['client_cert'], client_key=params['client_key'],
+                               allow_unverified_token=params['allow_unverified_token'])
+        results = probe_endpoints(endpoints, options)
+    except ProbeError as err:
+        module.fail_task(TaskError(str(err)))
+    except TaskError as err:
+        module.fail_task(err)
+    groups = group_view(results, min_cert_days=params['min_cert_days'])
+    fired = fired_conditions(groups, params['fail_on'])
+    for warning in warnings:
+        module.warn(warning)
+    lines = [group['line'] for group in groups] or ['no endpoint to probe']
+    result = dict(changed=False, ok=not fired, fired=fired, endpoints=results, groups=groups)
+    if errors is not None:
+        result['errors'] = errors
+    if fired:
+        module.fail_json(msg=' '.join(condition['message'] for condition in fired) + ' | ' + '; '.join(lines), **result)
+    module.exit_json(msg='; '.join(lines), **result)
+
+
+if __name__ == '__main__':
+    main()

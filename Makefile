@@ -85,7 +85,8 @@ target-compile:
 	done
 
 lint: venvs tree
-	cd $(TREE) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ansible-lint --profile production --offline --nocolor 2>&1 | tail -n 1
+	cd $(TREE) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
+	  ansible-lint --profile production --offline --nocolor 2>&1 | tail -n 1
 
 galaxy: venvs tree
 	@rm -rf .tmp/build && mkdir -p .tmp/build

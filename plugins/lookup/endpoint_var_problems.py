@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: endpoint_var_problems
-short_description: Find problems in the NBWSS endpoint variables of an inventory, on the controller
+short_description: Find problems in the NBWSS endpoint variables of an inventory or a play, on the controller
 version_added: 0.2.0
 author: netbackup.nbwss contributors (@netbackup-nbwss)
 description:
@@ -25,13 +25,22 @@ description:
     what the C(netbackup.nbwss.validate) playbook runs with C(nbwss_validate_vars), in CI before a
     fleet rollout; no managed host is contacted.
   - The token is never part of the result, of warnings or of errors.
+  - Without inventory sources, it checks the hosts named in O(play_hosts) as the running play sees them
+    (their C(hostvars)). The C(netbackup.nbwss.rollout) role does this before it touches any master.
+  - C(provider) entries are checked for their shape only; nothing is fetched.
 options:
   _terms:
     description:
       - Inventory sources (files or directories), as given to C(ansible-playbook -i).
+      - Leave empty to check O(play_hosts) instead.
     type: list
     elements: path
-    required: true
+  play_hosts:
+    description:
+      - Hosts of the running play whose variables are checked, when no inventory sources are given, for
+        example C(ansible_play_hosts_all).
+    type: list
+    elements: str
   variable:
     description: The variable that holds each host's endpoint entries.
     type: str
@@ -86,7 +95,7 @@ from ansible.utils.display import Display
 from ansible.vars.manager import VariableManager
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import EndpointError
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader, ProviderEntry
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set import set_problems, set_warnings
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import plan_entries
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing
@@ -148,11 +157,13 @@ class LookupModule(LookupBase):
             source = '%s: %s[%d]' % (host, variable, index)
             try:
                 endpoint = reader.endpoint(entry, source)
-                validated.append((index, entry.get('name'), endpoint))
+                if not isinstance(endpoint, ProviderEntry):
+                    validated.append((index, entry.get('name'), endpoint))
             except EndpointError as err:
                 rows.extend(row(host, line, field) for (field, dummy), line in zip(err.problems, err.lines()))
             except TaskError as err:
                 rows.append(row(host, '%s: %s' % (source, err)))
+        # Provider entries are only checked for their shape here (their endpoint comes with the fetch).
         endpoints = [endpoint for dummy, dummy, endpoint in validated]
         conflicts = set_problems(endpoints)
         rows.extend(row(host, conflict.message) for conflict in conflicts)
@@ -161,35 +172,57 @@ class LookupModule(LookupBase):
         except TaskError as err:
             rows.append(row(host, '%s: %s: %s' % (host, variable, err)))
         if not rows:
-            for warning in [w for endpoint in endpoints for w in endpoint.warnings()] + set_warnings(endpoints):
+            found = [w for endpoint in endpoints for w in endpoint.warnings()]
+            if len(endpoints) == len(entries):
+                # With provider entries, the set is only known after the fetch: no set warnings yet.
+                found += set_warnings(endpoints)
+            for warning in found:
                 display.warning(warning)
         return rows
 
-    def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
-        sources = [to_native(term) for term in self._flatten(terms)]
-        variable = self.get_option('variable')
+    def _inventory_hosts(self, sources):
+        """``(name, values)`` for each host of the inventory sources that defines the variables."""
         inventory = InventoryManager(loader=self._loader, sources=sources)
         manager = VariableManager(loader=self._loader, inventory=inventory)
-        problems = []
-        checked = 0
         for host in inventory.get_hosts(self.get_option('hosts')):
             host_vars = manager.get_vars(host=host, include_hostvars=False)
-            if variable not in host_vars:
-                continue
+            if self.get_option('variable') in host_vars:
+                yield host.name, lambda host_vars=host_vars: self._host_values(host_vars, self._names())
+
+    def _play_hosts(self, variables):
+        """``(name, values)`` for each play host that defines the variable, as the play sees it."""
+        hostvars = (variables or {}).get('hostvars') or {}
+        for name in self.get_option('play_hosts') or []:
+            host_vars = hostvars[name] if name in hostvars else {}
+            if self.get_option('variable') in host_vars:
+                yield name, lambda host_vars=host_vars: dict(
+                    (key, plain(host_vars[key])) for key in self._names() if key in host_vars)
+
+    def _names(self):
+        return (self.get_option('variable'), 'nbwss_key', 'nbwss_previous_keys')
+
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        sources = [to_native(term) for term in self._flatten(terms or [])]
+        variable = self.get_option('variable')
+        hosts = self._inventory_hosts(sources) if sources else self._play_hosts(variables)
+        problems = []
+        checked = 0
+        for name, read_values in hosts:
             checked += 1
             try:
-                values = self._host_values(host_vars, (variable, 'nbwss_key', 'nbwss_previous_keys'))
+                values = read_values()
             except AnsibleError as err:
                 # Decryption and templating errors name files and variables, never values.
                 first_line = to_native(err.message).splitlines()[0]
-                problems.append(row(host.name, '%s: %s cannot be read: %s' % (host.name, variable, first_line)))
+                problems.append(row(name, '%s: %s cannot be read: %s' % (name, variable, first_line)))
                 continue
             try:
-                problems.extend(self._check_host(host.name, values, variable))
+                problems.extend(self._check_host(name, values, variable))
             except TaskError as err:
-                problems.append(row(host.name, '%s: %s' % (host.name, err)))
+                problems.append(row(name, '%s: %s' % (name, err)))
         if not checked and not self.get_option('allow_empty'):
+            where = ', '.join(sources) if sources else 'the play'
             problems.append(row('', 'no host of %s defines %s; check the inventory path and the variable name, or set '
-                                    'allow_empty if that is expected' % (', '.join(sources), variable)))
+                                    'allow_empty if that is expected' % (where, variable)))
         return problems

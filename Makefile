@@ -45,6 +45,10 @@ venvs: $(VENV)/.installed $(VENV_216)/.installed $(VENV_221)/.installed
 	@for v in 23_1_2 24_2 25_2; do cp tests/harness/get_pip_offline.py $(GET_PIP_CACHE)/get_pip_$$v.py; done
 	@command -v shellcheck >/dev/null || { command -v apt-get >/dev/null && \
 	  (apt-get update -qq && apt-get install -y -qq shellcheck) >/dev/null 2>&1 || echo "note: shellcheck not installed; ansible-test skips it"; }
+	@# The fleet report page is checked in a real browser: Debian's headless Chromium.
+	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	  || { echo "chromium could not be installed; the report page tests need it"; exit 1; }; }
 
 tree:
 	@bash tests/harness/collection_tree.sh $(TREE_ROOT) >/dev/null

@@ -157,13 +157,19 @@ def _hosts_text(hosts, limit=5):
 
 
 def _group_findings(reports, min_cert_days):
-    """Groups down and certificates close to expiry, each once for all the masters that see it."""
+    """Groups down, groups failed over and certificates close to expiry, each once for all the masters that see it."""
     down = {}
+    failed_over = {}
     expiring = {}
     for report in reports:
         for group in (report.get('probe') or {}).get('groups') or []:
             if group.get('active') is None and group.get('endpoints'):
                 down.setdefault(group['groupId'], []).append(report['host'])
+            elif group.get('failover'):
+                cell = group_cell(group)
+                skipped = ', '.join('%s %s' % (endpoint_name(result), result['reason']) for result in group['endpoints']
+                                    if result['priority'] < cell['priority'])
+                failed_over.setdefault((group['groupId'], cell['active'], cell['priority'], skipped), []).append(report['host'])
             for result in group.get('endpoints') or []:
                 when = _expiry(result, min_cert_days)
                 if when:
@@ -172,6 +178,10 @@ def _group_findings(reports, min_cert_days):
     findings = [{'kind': 'group_down', 'groupId': group_id, 'hosts': sorted(hosts),
                  'message': '%s is down on %s: no endpoint of the group is healthy' % (group_id, _hosts_text(hosts))}
                 for group_id, hosts in sorted(down.items())]
+    for (group_id, active, priority, skipped), hosts in sorted(failed_over.items()):
+        message = '%s failed over on %s: active %s (priority %d); not healthy: %s' % (group_id, _hosts_text(hosts), active,
+                                                                                      priority, skipped)
+        findings.append({'kind': 'failover', 'groupId': group_id, 'hosts': sorted(hosts), 'message': message})
     for (group_id, name, url, when), hosts in sorted(expiring.items()):
         message = 'the certificate of %s (%s, %s) %s, seen from %s' % (name, group_id, url, when, _hosts_text(hosts))
         findings.append({'kind': 'cert_expiry', 'groupId': group_id, 'hosts': sorted(hosts), 'message': message})
@@ -190,7 +200,8 @@ def _expiry(result, min_cert_days):
 
 
 def fleet_findings(reports, min_cert_days=None):
-    """Findings across the fleet, in this order: drift, groups down, certificates, failed and unreachable masters."""
+    """Findings across the fleet, in this order: drift, groups down, groups failed over, certificates, failed and
+    unreachable masters."""
     findings = _drift(reports) + _group_findings(reports, min_cert_days)
     for status in ('failed', 'unreachable'):
         for report in reports:

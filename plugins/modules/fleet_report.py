@@ -105,7 +105,7 @@ table:
   type: list
   elements: str
 findings:
-  description: Fleet findings, each with C(kind) (drift, group_down, cert_expiry, failed, unreachable), C(message) and C(hosts).
+  description: Fleet findings, each with C(kind) (drift, group_down, failover, cert_expiry, failed, unreachable), C(message) and C(hosts).
   returned: always
   type: list
   elements: dict

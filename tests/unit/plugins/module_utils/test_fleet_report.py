@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The fleet report: registered results in, the fleet view, drift and the printed table out."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+from ansible_collections.netbackup.nbwss.plugins.module_utils._fleet_report import (
+    fleet_table,
+    fleet_view,
+    host_report,
+    summary_line,
+)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import group_view
+
+TOKEN = 'nbwssFleetTok3n-NeverInAReport-7Q'
+
+
+def result(name, group, priority, reason='ok', url=None, days_left=200):
+    """A probe result as the probe module returns it, for the endpoint file nbwss_<name>.sealed."""
+    return {'url': url or 'wss://%s.example.com/nbwss' % name, 'groupId': group, 'priority': priority,
+            'hostName': '%s.example.com' % name, 'source': '/d/nbwss_%s.sealed' % name, 'token': 'sha256:0123456789ab',
+            'stage': 'connect' if reason == 'ok' else 'tcp', 'reason': reason, 'detail': 'd',
+            'ms': {'resolve': 1, 'tcp': 1, 'tls': 2, 'upgrade': 1, 'connect': 1, 'total': 6},
+            'tls': {'days_left': days_left, 'not_after': '2027-06-01T00:00:00Z'} if reason == 'ok' else None}
+
+
+def probe_result(results, fired=()):
+    """The registered result of the rollout's probe task (with extra keys a result may carry)."""
+    return {'changed': False, 'ok': not fired, 'fired': list(fired), 'endpoints': results,
+            'groups': group_view(results), 'msg': 'lines', 'invocation': {'module_args': {'key': TOKEN}}}
+
+
+def deploy_result(changed=True, failed=False):
+    return {'changed': changed, 'failed': failed, 'msg': 'dir /d does not exist.' if failed else '',
+            'files': [{'name': 'a_1', 'path': '/d/nbwss_a_1.sealed', 'reason': 'created', 'format': 'sealed',
+                       'endpoint': {'token': 'sha256:0123456789ab'}}],
+            'removed': [], 'invocation': {'module_args': {'endpoints': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER', 'key': TOKEN}}}
+
+
+HEALTHY = [result('a1', 'A', 1), result('a2', 'A', 2), result('b1', 'B', 1), result('b2', 'B', 2)]
+FAILOVER = [result('a1', 'A', 1, 'tcp_refused'), result('a2', 'A', 2), result('b1', 'B', 1), result('b2', 'B', 2)]
+DOWN = [result('a1', 'A', 1), result('a2', 'A', 2), result('b1', 'B', 1, 'dns'), result('b2', 'B', 2, 'tls_expired')]
+DRIFTED = [result('a1', 'A', 1), result('a3', 'A', 2), result('b1', 'B', 1), result('b2', 'B', 2)]
+
+
+def fleet():
+    """Five masters: healthy, failed over, down, unreachable, and one whose group A has other endpoints."""
+    return [
+        host_report('m1', deploy=deploy_result(), probe=probe_result(HEALTHY)),
+        host_report('m2', deploy=deploy_result(False), probe=probe_result(FAILOVER)),
+        host_report('m3', deploy=deploy_result(False), probe=probe_result(DOWN, fired=[{'condition': 'group_down'}])),
+        host_report('m4', deploy={'unreachable': True, 'msg': 'Failed to connect to the host via ssh', 'changed': False},
+                    probe={'skipped': True}),
+        host_report('m5', deploy=deploy_result(False), probe=probe_result(DRIFTED)),
+    ]
+
+
+def test_host_report_keeps_only_known_keys_and_never_the_invocation():
+    report = host_report('m1', deploy=deploy_result(), probe=probe_result(HEALTHY))
+
+    text = json.dumps(report)
+    assert TOKEN not in text and 'invocation' not in text and 'endpoint' not in report['deploy']['files'][0]
+    assert report['status'] == 'ok' and report['deploy']['files'][0]['reason'] == 'created'
+    assert [group['groupId'] for group in report['probe']['groups']] == ['A', 'B']
+
+
+def test_host_report_states():
+    assert host_report('p', seen=False) == {'host': 'p', 'status': 'pending'}
+    failed = host_report('f', deploy=deploy_result(failed=True), probe={'skipped': True})
+    assert failed['status'] == 'failed' and failed['failure'] == {'stage': 'deploy', 'msg': 'dir /d does not exist.'}
+    unreachable = fleet()[3]
+    assert unreachable['status'] == 'unreachable' and unreachable['failure']['stage'] == 'deploy'
+    probe_only = host_report('t', deploy=None, probe=probe_result(HEALTHY))
+    assert 'deploy' not in probe_only and probe_only['status'] == 'ok'
+    broken_probe = host_report('b', deploy=deploy_result(), probe={'failed': True, 'msg': 'timeout must be positive'})
+    assert broken_probe['status'] == 'failed' and broken_probe['failure']['stage'] == 'probe'
+
+
+def test_fleet_view_counts_masters_by_state_and_fills_the_grid():
+    view = fleet_view(fleet(), generated='2026-11-28 12:00:00 UTC', run_id='r1', min_cert_days=30)
+
+    assert view['summary'] == {'masters': 5, 'healthy': 2, 'failover': 1, 'down': 1, 'failed': 0, 'unreachable': 1,
+                               'pending': 0}
+    assert view['groups'] == ['A', 'B']
+    assert view['grid']['m2']['A'] == {'state': 'failover', 'active': 'a2', 'priority': 2, 'text': 'a2 (p2) FAILOVER'}
+    assert view['grid']['m3']['B']['state'] == 'down'
+    assert view['grid']['m1']['A']['text'] == 'a1 (p1)'
+    assert view['grid']['m4'] == {}
+
+
+def test_drift_names_the_group_and_which_masters_have_which_endpoints():
+    findings = fleet_view(fleet())['findings']
+
+    drift = [finding for finding in findings if finding['kind'] == 'drift']
+    assert len(drift) == 1 and drift[0]['groupId'] == 'A' and drift[0]['hosts'] == ['m1', 'm2', 'm3', 'm5']
+    assert 'm5: 1 wss://a1.example.com/nbwss, 2 wss://a3.example.com/nbwss' in drift[0]['message']
+    assert 'm1, m2, m3: 1 wss://a1.example.com/nbwss, 2 wss://a2.example.com/nbwss' in drift[0]['message']
+
+
+def test_urls_that_differ_only_in_case_or_default_port_are_not_drift():
+    same = [result('a1', 'A', 1, url='wss://A1.example.com:443/nbwss'), result('a2', 'A', 2)]
+    reports = [host_report('m1', probe=probe_result(HEALTHY[:2])), host_report('m2', probe=probe_result(same))]
+
+    assert [f for f in fleet_view(reports)['findings'] if f['kind'] == 'drift'] == []
+
+
+def test_findings_come_in_order_drift_down_failover_certificates_unreachable():
+    kinds = [finding['kind'] for finding in fleet_view(fleet())['findings']]
+
+    # m3's b2 has an expired certificate: that is a finding of its own.
+    assert kinds == ['drift', 'group_down', 'failover', 'cert_expiry', 'unreachable']
+
+
+def test_a_group_failed_over_on_several_masters_is_one_finding():
+    reports = [host_report('m%d' % n, probe=probe_result(FAILOVER)) for n in range(1, 4)]
+
+    failover = [f for f in fleet_view(reports)['findings'] if f['kind'] == 'failover']
+
+    assert len(failover) == 1 and failover[0]['hosts'] == ['m1', 'm2', 'm3']
+    assert failover[0]['message'] == 'A failed over on m1, m2, m3: active a2 (priority 2); not healthy: a1 tcp_refused'
+
+
+def test_certificates_close_to_expiry_are_one_finding_per_endpoint():
+    soon = [result('a1', 'A', 1, days_left=5), result('a2', 'A', 2)]
+    reports = [host_report('m1', probe=probe_result(soon)), host_report('m2', probe=probe_result(soon))]
+
+    certs = [f for f in fleet_view(reports, min_cert_days=30)['findings'] if f['kind'] == 'cert_expiry']
+
+    assert len(certs) == 1 and certs[0]['hosts'] == ['m1', 'm2']
+    assert certs[0]['message'].startswith('the certificate of a1 (A, wss://a1.example.com/nbwss) expires in 5 day(s)')
+
+
+def test_table_lists_every_master_and_a_state_column():
+    lines = fleet_table(fleet_view(fleet()))
+
+    assert lines[0] == summary_line(fleet_view(fleet())) == \
+        '5 masters: 2 healthy, 1 failed over, 1 down, 0 failed, 1 unreachable'
+    header = lines[2].split()
+    assert header == ['master', 'state', 'A', 'B']
+    rows = dict((line.split()[0], line) for line in lines[3:8])
+    assert 'a2 (p2) FAILOVER' in rows['m2'] and 'DOWN' in rows['m3'] and 'unreachable' in rows['m4']
+    assert 'findings:' in lines
+
+
+def test_a_large_healthy_fleet_lists_only_the_masters_that_need_attention():
+    reports = [host_report('m%03d' % n, probe=probe_result(HEALTHY)) for n in range(100)]
+    reports.append(host_report('z-failed-over', probe=probe_result(FAILOVER)))
+
+    lines = fleet_table(fleet_view(reports), max_rows=40)
+
+    assert [line.split()[0] for line in lines[3:4]] == ['z-failed-over']
+    assert '(100 more masters, all healthy, not listed)' in lines
+
+
+def test_pending_masters_of_later_batches_are_counted_not_failed():
+    reports = [host_report('m1', probe=probe_result(HEALTHY)), host_report('m2', seen=False)]
+
+    view = fleet_view(reports)
+
+    assert view['summary']['pending'] == 1 and view['host_states']['m2'] == 'pending'
+    assert '1 not run yet' in summary_line(view)
+
+
+def test_nothing_in_the_view_or_table_holds_the_token():
+    view = fleet_view(fleet())
+
+    assert TOKEN not in json.dumps(view) and TOKEN not in '\n'.join(fleet_table(view))

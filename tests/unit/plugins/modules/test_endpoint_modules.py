@@ -5,10 +5,9 @@
 
 """The three deploy modules end to end through main(): results, failures, secrets, no cryptography.
 
-Ansible masks no_log values in everything a module prints, so a test that only reads stdout cannot
-see a leak in the module's own code. ``run(..., raw=True)`` keeps that masking for ``invocation``
-only (Ansible's part: the options as given) and turns it off for the rest: then the result is
-exactly what the module built, and it must hold no token and no key by construction.
+``run`` is ``run_module`` (tests/unit/module_runner.py): with ``raw=True`` Ansible's no_log
+masking is off for everything but ``invocation``, so the result is exactly what the module built,
+and it must hold no token and no key by construction.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,9 +18,7 @@ import os
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.parameters import PASS_VARS
-from ansible_collections.netbackup.nbwss.tests.unit.module_args import patch_module_args
+from ansible_collections.netbackup.nbwss.tests.unit.module_runner import run_module as run
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils import _cryptography
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import encode_key, generate_key, seal
@@ -29,30 +26,7 @@ from ansible_collections.netbackup.nbwss.plugins.modules import endpoint, endpoi
 
 TOKEN = 'nbwssModuleTok3n-Secret-42'
 KEY = encode_key(generate_key())
-REAL_REMOVE_VALUES = basic.remove_values
 ENDPOINT = {'token': TOKEN, 'priority': 1, 'groupId': 'g1', 'hostName': 'a.example.com', 'url': 'wss://a.example.com/'}
-
-
-def run(module, args, capsys, monkeypatch, check_mode=False, diff=True, raw=True):
-    """Run a module's main() and return (parsed result, stdout); ``raw`` disables Ansible's no_log masking."""
-    if raw:
-        def mask_invocation_only(value, no_log_strings):
-            if not isinstance(value, dict):
-                return value
-            value = dict(value)
-            if 'invocation' in value:
-                value['invocation'] = REAL_REMOVE_VALUES(value['invocation'], no_log_strings)
-            return value
-
-        monkeypatch.setattr(basic, 'remove_values', mask_invocation_only)
-    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    if 'inject_invocation' in PASS_VARS:
-        args['_ansible_inject_invocation'] = True  # ansible-core 2.21+ adds invocation only when asked
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            module.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
 
 
 def assert_no_secret(raw, *secrets):

@@ -301,3 +301,37 @@ def test_inventory_with_a_wrong_vault_password_is_one_line_per_host(tmp_path):
     lines = failed_lines(output)
     assert rc == 2 and len(lines) == 2
     assert 'master1: nbwss_endpoints cannot be read' in output and 'nbwssInventoryTok3n' not in output
+
+
+@pytest.mark.xfail(strict=True, reason="the lookup treats a provider entry as an endpoint and fails with an AttributeError")
+def test_provider_entries_are_checked_for_shape_without_fetching(tmp_path):
+    root = tmp_path / 'inventory'
+    (root / 'host_vars').mkdir(parents=True)
+    (root / 'hosts.yml').write_text(u'all:\n  hosts:\n    master1: {}\n    master2: {}\n')
+    # .invalid never resolves: a fetch could not succeed, so a clean run proves nothing was fetched.
+    (root / 'host_vars' / 'master1.yml').write_text(u"""nbwss_endpoints:
+  - token: nbwssInventoryTok3n-CcCcCc
+    priority: 1
+    groupId: G1
+    hostName: a.example.com
+    url: wss://a.example.com/nbwss
+  - provider:
+      url: https://portal.example.invalid/nbwss/eu-1
+      api_token: nbwssInventoryApiTok3n-DdDdDd
+    name: eu-1
+""")
+    (root / 'host_vars' / 'master2.yml').write_text(u"""nbwss_endpoints:
+  - provider:
+      url: https://portal.example.invalid/nbwss/eu-2
+      api_tokn: nbwssInventoryApiTok3n-DdDdDd
+  - provider: https://portal.example.invalid/nbwss/eu-3
+""")
+
+    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-vvvv')
+
+    lines = failed_lines(output)
+    assert rc == 2 and len(lines) == 2, output
+    assert 'master2: nbwss_endpoints[0]: provider.api_tokn: is not a provider option (did you mean api_token?)' in lines[0]
+    assert 'master2: nbwss_endpoints[1]: provider: must be a mapping with url and provider options, not a str' in lines[1]
+    assert 'master1' not in ' '.join(lines) and 'ProviderEntry' not in output
+    assert 'nbwssInventory' not in output

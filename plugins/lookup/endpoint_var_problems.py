@@ -21,6 +21,9 @@ description:
   - C(sealed) entries are opened with the host's C(nbwss_key) and C(nbwss_previous_keys) when it has
     them (this needs the Python library C(cryptography) on the controller); without a key they are
     reported as a warning and not checked.
+  - C(provider) entries are checked for their shape and options only (the C(url), known option names,
+    their types); their endpoint details are fetched at deploy time, so they are not part of the rules
+    across the host's endpoints here.
   - Returns one entry per problem, so an empty result means every host's endpoints are valid. This is
     what the C(netbackup.nbwss.validate) playbook runs with C(nbwss_validate_vars), in CI before a
     fleet rollout; no managed host is contacted.

@@ -97,6 +97,9 @@ def _kind(value):
         return 'a list'
     if isinstance(value, dict):
         return 'a mapping'
+    if isinstance(value, str):
+        # Also ansible-core 2.19's tagged strings, which lookups receive from templated variables.
+        return 'a str'
     return 'a %s' % type(value).__name__
 
 

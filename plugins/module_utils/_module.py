@@ -22,6 +22,9 @@ masked: tokens, raw content, sealed text, api tokens, anything under an unknown 
 key, and every element that is not a mapping. The containers are replaced by Ansible's no_log
 marker in ``invocation``.
 
+An option that is not secret as a whole may still hold a secret part (the query string of a
+provider URL): ``shown_as`` maps its name to a function that gives the form ``invocation`` shows.
+
 Deep code raises ``TaskError`` (or an error the module turns into one); only the module's
 ``main`` turns it into ``fail_json``.
 """
@@ -95,11 +98,13 @@ class NbwssModule(AnsibleModule):
     """``AnsibleModule`` whose ``secret_containers`` never reach ``invocation``.
 
     ``secret_containers`` are option names declared with ``no_log=True`` (see the file docstring).
+    ``shown_as`` maps an option name to a function of its string value: ``invocation`` shows what it returns.
     """
 
-    def __init__(self, secret_containers=(), **kwargs):
+    def __init__(self, secret_containers=(), shown_as=None, **kwargs):
         # Set before AnsibleModule.__init__, which may already call fail_json for bad arguments.
         self.secret_containers = tuple(secret_containers)
+        self.shown_as = dict(shown_as or {})
         self._released = False
         super(NbwssModule, self).__init__(**kwargs)
         self._release_public_leaves()
@@ -115,8 +120,17 @@ class NbwssModule(AnsibleModule):
     def _hide_containers(self):
         params = getattr(self, 'params', None)
         if isinstance(params, dict):
-            self.params = dict((name, NO_LOG_MARKER if name in self.secret_containers and value is not None else value)
-                               for name, value in params.items())
+            self.params = dict((name, self._shown(name, value)) for name, value in params.items())
+
+    def _shown(self, name, value):
+        """The value of option ``name`` as ``invocation`` may show it."""
+        if value is None:
+            return value
+        if name in self.secret_containers:
+            return NO_LOG_MARKER
+        if name in self.shown_as and isinstance(value, str):
+            return self.shown_as[name](value)
+        return value
 
     def exit_json(self, **kwargs):
         self._hide_containers()

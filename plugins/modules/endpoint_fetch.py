@@ -29,7 +29,8 @@ description:
 options:
   url:
     description:
-      - The C(https://) URL of the endpoint details. Its query string, if any, never shows in results or errors.
+      - The C(https://) URL of the endpoint details. Its query string, if any, never shows in results or errors, nor in
+        the module arguments Ansible shows with the result (C(invocation)).
     type: str
     required: true
   path:
@@ -188,6 +189,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
     ProviderOptions,
     fetch_endpoint,
     provider_argument_spec,
+    redact_url,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import SealedError, seal
 
@@ -220,6 +222,8 @@ def main():
         ),
         mutually_exclusive=[('key', 'key_file'), ('api_token', 'url_username')],
         supports_check_mode=True,
+        # A pre-signed URL carries a credential in its query string.
+        shown_as={'url': redact_url},
     )
     params = module.params
     result = {'changed': False}

@@ -389,7 +389,6 @@ def test_endpoint_set_reports_provider_shape_errors_without_values(app, tmp_path
 
 # --- found while testing: each failed before its fix ------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="the url option is shown as given in invocation, query string included")
 def test_the_query_string_of_the_url_never_shows_in_the_output(app, capsys, monkeypatch):
     # A pre-signed URL carries its credential in the query string; the module documents that it never shows.
     signed = url_of(app, "ok") + "?sig=" + API_TOKEN

@@ -256,6 +256,20 @@ class EndpointFile(object):
             self._state = read_state(self.module, self.path, self.keyring, need_crypto=self._present)
         return self._state
 
+    def check_present(self):
+        """Before the wanted endpoint is known: raise TaskError for what fails whatever it will be.
+
+        That is an existing file that cannot be opened (without force) and, in a real run, a missing
+        directory; for callers that must fetch the endpoint first, so that they do not fetch for nothing.
+        """
+        self._present = True
+        state = self.current()
+        if state.kind == 'missing':
+            if not self.module.check_mode and not os.path.isdir(os.path.dirname(self.path)):
+                raise TaskError(self._missing_directory_message())
+        elif not state.usable and not self.force:
+            raise TaskError(self.unusable_message())
+
     # -- decisions --
 
     def reason(self):
@@ -273,7 +287,7 @@ class EndpointFile(object):
             directory = os.path.dirname(self.path)
             if not os.path.isdir(directory):
                 if not self.module.check_mode:
-                    raise TaskError('%s: the directory %s does not exist; create it first.' % (self.path, directory))
+                    raise TaskError(self._missing_directory_message())
                 # An earlier task of the same play may create it: check mode predicts, it does not fail.
                 self.warnings.append('%s: the directory %s does not exist yet; a real run fails unless an earlier task '
                                      'creates it.' % (self.path, directory))
@@ -296,6 +310,9 @@ class EndpointFile(object):
         except FilesError as err:
             raise TaskError(to_native(err))
         return 'unchanged', False
+
+    def _missing_directory_message(self):
+        return '%s: the directory %s does not exist; create it first.' % (self.path, os.path.dirname(self.path))
 
     def unusable_message(self):
         """The one-sentence failure for an existing file that cannot be read (no secret in it)."""

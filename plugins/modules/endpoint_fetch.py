@@ -237,7 +237,7 @@ def main():
             target = EndpointFile(module, params['path'], keyring, fmt=params['format'], force=params['force'],
                                   mode=params['mode'], owner=params['owner'], group=params['group'],
                                   backup=params['backup'])
-            target.current()
+            target.check_present()
         fetched = fetch(module)
         result.update(attempts=fetched.attempts, status=fetched.status, fetched_from=fetched.url)
         if params['path'] is None:

@@ -405,7 +405,6 @@ def test_the_query_string_of_the_url_never_shows_in_the_output(app, capsys, monk
         assert_no_secret(raw)
 
 
-@pytest.mark.xfail(strict=True, reason="the existing file is only judged after the fetch")
 def test_an_existing_file_that_cannot_be_opened_fails_before_the_provider_is_asked(app, tmp_path, capsys, monkeypatch):
     path = str(tmp_path / "nbwss_one.sealed")
     fetch(app, capsys, monkeypatch, url=url_of(app, "ok-2"), path=path, key=KEY)
@@ -418,6 +417,22 @@ def test_an_existing_file_that_cannot_be_opened_fails_before_the_provider_is_ask
     assert "attempts" not in result
     assert requests_of(app, "ok") == requests
     assert snapshot(tmp_path) == before
+
+
+def test_a_missing_directory_fails_a_real_run_before_the_provider_is_asked(app, tmp_path, capsys, monkeypatch):
+    path = str(tmp_path / "not-yet" / "nbwss_one.sealed")
+    requests = requests_of(app, "ok", settle=0)
+
+    checked = fetch(app, capsys, monkeypatch, check_mode=True, url=url_of(app, "ok"), path=path, key=KEY)
+    real = fetch(app, capsys, monkeypatch, url=url_of(app, "ok"), path=path, key=KEY)
+
+    # Check mode warns (an earlier task may create the directory) and so has to fetch; a real run fails first.
+    assert (checked["changed"], checked["reason"], checked["attempts"]) == (True, "created", 1)
+    assert [w for w in warnings_of(checked) if "does not exist yet" in w]
+    assert real["failed"] is True and real["msg"] == "%s: the directory %s does not exist; create it first." % (
+        path, os.path.dirname(path))
+    assert "attempts" not in real
+    assert requests_of(app, "ok") == requests + 1
 
 
 @pytest.mark.xfail(strict=True, reason="endpoint_set looks only at the module-level validate_certs")

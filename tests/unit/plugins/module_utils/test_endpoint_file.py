@@ -268,6 +268,37 @@ def test_missing_directory_in_check_mode_predicts_created_with_a_warning(tmp_pat
     assert not (tmp_path / 'nope').exists()
 
 
+# check_present: what fails whatever endpoint is wanted, known before it is (endpoint_fetch fetches after it).
+
+def test_check_present_refuses_a_file_the_keys_cannot_open_unless_force(path):
+    deploy(path, ring=keyring(STRANGER_KEY))
+    before = snapshot(path)
+
+    with pytest.raises(TaskError) as err:
+        target(make_module(), path).check_present()
+    target(make_module(), path, force=True).check_present()
+
+    assert 'matches none of the keys given' in str(err.value) and 'force: true' in str(err.value)
+    assert snapshot(path) == before
+
+
+def test_check_present_refuses_a_missing_directory_in_a_real_run_only(tmp_path):
+    missing = tmp_path / 'nope' / 'e.sealed'
+
+    with pytest.raises(TaskError, match='the directory .* does not exist; create it first'):
+        target(make_module(), missing).check_present()
+    target(make_module(check_mode=True), missing).check_present()
+
+
+def test_check_present_accepts_a_missing_file_and_a_usable_one(path):
+    target(make_module(), path).check_present()
+    deploy(path)
+    item = target(make_module(), path)
+    item.check_present()
+
+    assert item.want(endpoint()).reason() == 'unchanged'
+
+
 def test_backup_keeps_the_previous_file(path):
     deploy(path)
     old = snapshot(path)[3]

@@ -17,6 +17,7 @@ import json
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
 from ansible_collections.netbackup.nbwss.tests.unit.module_args import patch_module_args
 
@@ -35,6 +36,9 @@ def run_module(module, args, capsys, monkeypatch, check_mode=False, diff=True, r
             return value
 
         monkeypatch.setattr(basic, 'remove_values', mask_invocation_only)
+    # Warnings and deprecations are process-wide: each run starts without the earlier runs' ones.
+    for name in ('_global_warnings', '_global_deprecations'):
+        monkeypatch.setattr(module_warnings, name, type(getattr(module_warnings, name))())
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     if 'inject_invocation' in PASS_VARS:
         args['_ansible_inject_invocation'] = True  # ansible-core 2.21+ adds invocation only when asked

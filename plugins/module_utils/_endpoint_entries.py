@@ -148,12 +148,14 @@ class EntryReader(object):
     ``keyring`` opens ``sealed`` entries (None: they are refused). ``provider_defaults`` are the
     module-level ProviderOptions; with ``fetch`` false, provider entries are only checked, and
     ``entries`` returns None for their endpoint (validation without network, on the controller).
+    After ``entries``, ``unverified`` names the provider entries whose validate_certs is false.
     """
 
     def __init__(self, keyring=None, provider_defaults=None, fetch=True):
         self.keyring = keyring
         self.provider_defaults = provider_defaults
         self.fetch = fetch
+        self.unverified = []
 
     def endpoint(self, entry, source, forms=FORMS, allow_name=True):
         """The Endpoint of one entry; raise EndpointError listing every problem, or TaskError (sealed)."""
@@ -208,6 +210,7 @@ class EntryReader(object):
         if lines:
             raise TaskError('; '.join(lines))
         providers = [(position, item[2]) for position, item in enumerate(read) if isinstance(item[2], ProviderEntry)]
+        self.unverified = [entry.source for dummy, entry in providers if not entry.options.validate_certs]
         if not self.fetch:
             return [(index, name, None if isinstance(found, ProviderEntry) else found) for index, name, found in read]
         for position, endpoint in zip([position for position, dummy in providers], self._fetch_all(providers)):

@@ -253,7 +253,8 @@ def main():
             provider_defaults = ProviderOptions.from_params(params)
         except ProviderError as err:
             raise TaskError(str(err))
-        validated = EntryReader(keyring, provider_defaults).entries(params['endpoints'], 'endpoints')
+        reader = EntryReader(keyring, provider_defaults)
+        validated = reader.entries(params['endpoints'], 'endpoints')
         protect(module, *[endpoint.token for dummy, dummy, endpoint in validated])
         plan = EndpointSetPlan(module, params['dir'], validated, keyring, fmt=params['format'], force=params['force'],
                                mode=params['mode'], owner=params['owner'], group=params['group'],
@@ -263,9 +264,10 @@ def main():
         plan.apply()
     except TaskError as err:
         module.fail_task(err)
-    if not params['validate_certs'] and any('provider' in entry for entry in params['endpoints'] if isinstance(entry, dict)):
-        module.warn('validate_certs is false: the endpoint details, tokens included, were fetched without verifying '
-                    'the provider\'s certificate.')
+    if reader.unverified:
+        # Per entry: an entry may turn certificate checks off, or back on when the module level turns them off.
+        module.warn('validate_certs is false for %s: the endpoint details, tokens included, were fetched without '
+                    'verifying the provider\'s certificate.' % ', '.join(reader.unverified))
     for warning in plan.warnings:
         module.warn(warning)
     result = plan.result()

@@ -435,7 +435,6 @@ def test_a_missing_directory_fails_a_real_run_before_the_provider_is_asked(app, 
     assert requests_of(app, "ok") == requests + 1
 
 
-@pytest.mark.xfail(strict=True, reason="endpoint_set looks only at the module-level validate_certs")
 def test_endpoint_set_warns_for_each_entry_fetched_without_verifying_the_certificate(app, tmp_path, capsys, monkeypatch):
     unverified = deploy_set(app, capsys, monkeypatch, dir=str(tmp_path), ca_path=None, endpoints=[
         {"provider": {"url": url_of(app, "mix-1"), "validate_certs": False}},

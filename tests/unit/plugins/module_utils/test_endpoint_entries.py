@@ -357,3 +357,15 @@ def test_no_provider_is_fetched_while_any_entry_has_a_problem(monkeypatch):
                                                           'endpoints')
 
     assert fake.calls == []
+
+
+def test_the_reader_names_the_provider_entries_fetched_without_verifying_certificates(monkeypatch):
+    monkeypatch.setattr(_endpoint_entries, 'fetch_endpoint', FakeProvider({PROVIDER_URL: endpoint()}))
+    entries = [{'provider': {'url': PROVIDER_URL}}, {'provider': {'url': PROVIDER_URL, 'validate_certs': True}}, dict(WANTED)]
+
+    strict = EntryReader(keyring(), ProviderOptions(validate_certs=False), fetch=False)
+    strict.entries(entries, 'endpoints')
+    lenient = EntryReader(keyring(), ProviderOptions(), fetch=False)
+    lenient.entries([{'provider': {'url': PROVIDER_URL, 'validate_certs': 'no'}}], 'endpoints')
+
+    assert (strict.unverified, lenient.unverified) == (['endpoints[0]'], ['endpoints[0]'])

@@ -213,7 +213,8 @@ def test_fetch_to_a_sealed_file_in_the_rhythm_check_apply_check_apply_change(app
     again = fetch(app, capsys, monkeypatch, **args)
     assert (again_checked["changed"], again_checked["reason"]) == (again["changed"], again["reason"]) == (False, "unchanged")
     assert snapshot(tmp_path) == before
-    change = dict(args, url=url_of(app, "ok-2"))
+    change = dict(args)
+    change["url"] = url_of(app, "ok-2")
     change_checked = fetch(app, capsys, monkeypatch, check_mode=True, **change)
     assert (change_checked["changed"], change_checked["reason"]) == (True, "updated")
     assert change_checked["diff"]["before"]["token"] == expected(app).redacted()["token"]
@@ -267,8 +268,8 @@ FAILURES = [
 
 
 @pytest.mark.parametrize("fmt", ["sealed", "plain"])
-@pytest.mark.parametrize("name, options, status, attempts, message", FAILURES, ids=[f[0] + ("-" + "-".join(f[1]) if f[1] else "")
-                                                                                  for f in FAILURES])
+@pytest.mark.parametrize("name, options, status, attempts, message", FAILURES,
+                         ids=[f[0] + ("-" + "-".join(f[1]) if f[1] else "") for f in FAILURES])
 def test_every_failure_leaves_an_existing_good_file_exactly_as_it_was(app, tmp_path, capsys, monkeypatch, fmt, name, options,
                                                                       status, attempts, message):
     path = str(tmp_path / ("nbwss_one." + ("json" if fmt == "plain" else "sealed")))
@@ -384,7 +385,6 @@ def test_endpoint_set_reports_provider_shape_errors_without_values(app, tmp_path
     assert result["msg"] == ("endpoints[0]: provider.api_tokn: is not a provider option (did you mean api_token?); "
                              "endpoints[1]: provider.retries: must be of type int; "
                              "endpoints[2]: provider: must be a mapping with url and provider options, not a str")
-
 
 
 # --- found while testing: each failed before its fix ------------------------------------------------

@@ -71,7 +71,7 @@ sanity-one: tree
 
 sanity-matrix: venvs tree
 	@for spec in "$(VENV) 3.11" "$(VENV_216) 3.11" "$(VENV_221) 3.12"; do \
-	  set -- $$spec; echo "== ansible-test sanity: $$($$1/bin/ansible --version | head -n 1) on Python $$2"; \
+	  set -- $$spec; echo "== ansible-test sanity: ansible-core $$($$1/bin/python -c 'import ansible.release as r; print(r.__version__)') on Python $$2"; \
 	  $(MAKE) --no-print-directory sanity-one V=$$1 P=$$2 > $(LOGS)/sanity-$$1.log 2>&1 \
 	    || { grep -E '^(ERROR|FATAL)' $(LOGS)/sanity-$$1.log; exit 1; }; \
 	  grep -c '^Running sanity test' $(LOGS)/sanity-$$1.log | sed 's/^/   sanity tests run: /'; \
@@ -164,7 +164,7 @@ integration-one: tree
 
 integration: venvs tree
 	@for spec in $(INTEGRATION_MATRIX); do \
-	  v=$${spec%%:*}; p=$${spec##*:}; echo "== ansible-test integration: $$($$v/bin/ansible --version | head -n 1) on Python $$p"; \
+	  v=$${spec%%:*}; p=$${spec##*:}; echo "== ansible-test integration: ansible-core $$($$v/bin/python -c 'import ansible.release as r; print(r.__version__)') on Python $$p"; \
 	  $(MAKE) --no-print-directory integration-one V=$$v P=$$p || exit 1; \
 	done
 

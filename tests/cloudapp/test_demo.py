@@ -56,13 +56,14 @@ def alive(pid):
         return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
 
 
-def start_demo(tmp_path):
-    return subprocess.Popen([sys.executable, '-m', 'tools.demo', '--report-dir', str(tmp_path / 'report')],
+def start_demo(tmp_path, *args):
+    return subprocess.Popen([sys.executable, '-m', 'tools.demo', '--report-dir', str(tmp_path / 'report')] + list(args),
                             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def test_the_demo_rolls_out_twice_shows_the_failover_and_leaves_nothing_behind(tmp_path):
-    demo = start_demo(tmp_path)
+    # At -vvvv, so that the leak checks below and the suite's leak scan see everything Ansible can print.
+    demo = start_demo(tmp_path, '-vvvv')
     output = demo.communicate(timeout=240)[0]
     if LOGS:
         with open(os.path.join(LOGS, 'demo.log'), 'w') as log:

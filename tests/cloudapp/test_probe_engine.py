@@ -141,7 +141,7 @@ def log_since(app, mark, settle=0.2):
     """exchanges.log records written after ``mark``, once the app has had ``settle`` seconds to log."""
     time.sleep(settle)
     with open(app.state["exchanges_log"], "r", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle.readlines()[mark:] if line.strip()]
+        return [json.loads(line) for line in handle.readlines()[mark:] if line.strip() and line.endswith("\n")]
 
 
 def connects(records, name):

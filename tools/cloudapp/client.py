@@ -34,6 +34,6 @@ def handshake(url: str, token: str, context: ssl.SSLContext, timeout: float = 5.
 
 
 def read_log(path: str) -> list[dict[str, Any]]:
-    """Read a JSON-lines log of the application."""
+    """Read a JSON-lines log of the application; a last line still being written is left out."""
     with open(path, "r", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        return [json.loads(line) for line in handle if line.strip() and line.endswith("\n")]

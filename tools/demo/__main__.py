@@ -10,7 +10,8 @@ temporary directory as its endpoint directory, a fresh key), runs ``ansible-play
 netbackup.nbwss.rollout`` twice (the second run must report changed=0) and stops the application.
 Nothing is left running, also after Ctrl-C. The report stays in .tmp/demo/nbwss-report.
 
-Usage: python -m tools.demo [--workdir DIR]   (make demo runs it with the demo virtualenv)
+Usage: python -m tools.demo [--report-dir DIR] [-v...]   (make demo runs it with the demo virtualenv;
+-v... is passed on to ansible-playbook, as the tests do with -vvvv)
 """
 
 from __future__ import annotations
@@ -82,13 +83,15 @@ def collections_path(workdir):
     return root
 
 
-def rollout(title, inventory_path, collections, report_dir, children):
+def rollout(title, inventory_path, collections, report_dir, children, verbosity=0):
     """Run the rollout playbook, stream its output, return (exit code, output)."""
     print('\n==== %s ====\n' % title, flush=True)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0',
                ANSIBLE_DEPRECATION_WARNINGS='false', ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', inventory_path,
                'netbackup.nbwss.rollout', '-e', 'nbwss_report_dir=%s' % report_dir]
+    if verbosity:
+        command.append('-' + 'v' * verbosity)
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
     children.append(process)
@@ -115,6 +118,7 @@ def stop_children(children):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--report-dir', default=os.path.join(REPO, '.tmp', 'demo', 'nbwss-report'))
+    parser.add_argument('-v', dest='verbosity', action='count', default=0, help='passed on to ansible-playbook')
     args = parser.parse_args(argv)
     started = time.monotonic()
     signal.signal(signal.SIGINT, on_signal)
@@ -130,9 +134,10 @@ def main(argv=None):
         inventory_path = inventory(app.state, workdir)
         collections = collections_path(workdir)
         shutil.rmtree(args.report_dir, ignore_errors=True)
-        first_rc, dummy = rollout('rollout, first run', inventory_path, collections, args.report_dir, children)
+        first_rc, dummy = rollout('rollout, first run', inventory_path, collections, args.report_dir, children,
+                                  args.verbosity)
         second_rc, second = rollout('rollout, second run (nothing to change)', inventory_path, collections,
-                                    args.report_dir, children)
+                                    args.report_dir, children, args.verbosity)
         recap = RECAP.findall(second)
         changed = sum(int(row[2]) for row in recap)
         print('\n==== demo ====\n')

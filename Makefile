@@ -7,6 +7,9 @@ PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
 PYTHON311 ?= python3
 PYTHON312 ?= $(PYENV_ROOT)/versions/3.12.1/bin/python3.12
 PYTHON38 ?= $(PYENV_ROOT)/versions/3.8.18/bin/python3
+# websockets releases the probe is tested with on a Python 3.8 target: the newest that installs
+# there (13.1) and MINIMUM_WEBSOCKETS_VERSION (plugins/module_utils/_websockets.py).
+PROBE_WEBSOCKETS ?= 13.1 11.0
 # Target (managed host) Pythons the module code must compile on.
 TARGET_PYTHONS ?= 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0
 
@@ -15,12 +18,14 @@ VENV_216 := .venv-2.16
 VENV_221 := .venv-2.21
 # ansible-test refuses symlinked trees and trees inside another git checkout's ignored folders:
 # tests run on a copy under /tmp, one per checkout.
-TREE_ROOT := $(or $(TMPDIR),/tmp)/nbwss-tree-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
+# LANE names the copy, so that make test's two lanes (below) never share one.
+LANE ?= a
+TREE_ROOT := $(or $(TMPDIR),/tmp)/nbwss-tree-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)-$(LANE)
 TREE := $(TREE_ROOT)/ansible_collections/netbackup/nbwss
 LOGS := .tmp/logs
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 
-.PHONY: test demo venvs tree units units-one units-matrix sanity sanity-one sanity-matrix target-compile lint galaxy ee probe-compat integration integration-one leak-scan clean
+.PHONY: test demo venvs tree units units-one units-matrix sanity sanity-one sanity-matrix target-compile lint galaxy ee probe-compat integration integration-one leak-scan lanes lane-checks lane-integration clean
 
 # ---- environments -------------------------------------------------------------------------------
 
@@ -39,7 +44,7 @@ $(VENV_221)/.installed: tests/requirements-2.21.txt
 	$(VENV_221)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-venvs: $(VENV)/.installed $(VENV_216)/.installed $(VENV_221)/.installed
+venvs: $(VENV)/.installed $(VENV_216)/.installed $(VENV_221)/.installed $(foreach v,$(PROBE_WEBSOCKETS),.venv-probe-py38-ws$(v)/.installed)
 	@# ansible-test --venv bootstraps pip from a host outside the registries; give it an offline stand-in.
 	@mkdir -p $(GET_PIP_CACHE)
 	@for v in 23_1_2 24_2 25_2; do cp tests/harness/get_pip_offline.py $(GET_PIP_CACHE)/get_pip_$$v.py; done
@@ -117,10 +122,8 @@ ee: venvs
 	@test -s .tmp/ee/context/Containerfile
 	@echo "   ansible-builder: introspect finds the collection's Python and system requirements; create wrote .tmp/ee/context/Containerfile"
 
-# The probe engine on a Python 3.8 target with the websockets releases it supports there: the newest
-# that installs on 3.8 (13.1) and MINIMUM_WEBSOCKETS_VERSION (plugins/module_utils/_websockets.py).
-# The cloud application the tests talk to runs on $(VENV) (Python 3.11, websockets 17).
-PROBE_WEBSOCKETS ?= 13.1 11.0
+# The probe engine on a Python 3.8 target (PROBE_WEBSOCKETS, defined at the top) with the cloud
+# application the tests talk to on $(VENV) (Python 3.11, websockets 17).
 PROBE_TESTS := tests/unit/plugins/module_utils/test_probe.py tests/unit/plugins/module_utils/test_probe_groups.py \
   tests/cloudapp/test_probe_engine.py
 
@@ -131,7 +134,7 @@ PROBE_TESTS := tests/unit/plugins/module_utils/test_probe.py tests/unit/plugins/
 	$(@D)/bin/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python ansible-core==2.16.19
 	touch $@
 
-probe-compat: $(VENV)/.installed $(foreach v,$(PROBE_WEBSOCKETS),.venv-probe-py38-ws$(v)/.installed) tree
+probe-compat: venvs tree
 	@for v in $(PROBE_WEBSOCKETS); do \
 	  py=$(CURDIR)/.venv-probe-py38-ws$$v/bin/python; \
 	  echo "== probe engine on $$($$py -c 'import platform, websockets; print("Python", platform.python_version(), "websockets", websockets.__version__)')"; \
@@ -177,16 +180,36 @@ units: venvs tree
 	cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
 	  $(CURDIR)/$(VENV)/bin/python -m pytest -p no:cacheprovider -q -ra tests/unit tests/playbooks tests/cloudapp
 
-test: venvs
+# Most of a run waits on child processes (ansible-playbook, timeouts, the cloud application), so
+# the checks run in two lanes side by side, each on its own copy of the tree, and each lane's output
+# is shown when both are done. The default venv's full pytest run comes last, alone.
+lane-checks:
+	@echo "== sanity";          $(MAKE) --no-print-directory LANE=a sanity
+	@echo "== target compile";  $(MAKE) --no-print-directory LANE=a target-compile
+	@echo "== galaxy";          $(MAKE) --no-print-directory LANE=a galaxy
+	@echo "== execution environment"; $(MAKE) --no-print-directory LANE=a ee
+	@echo "== units + playbook + cloudapp tests (2.16, 2.21)"; $(MAKE) --no-print-directory LANE=a units-matrix
+
+lane-integration:
+	@echo "== probe engine on Python 3.8"; $(MAKE) --no-print-directory LANE=b probe-compat
+	@echo "== integration";     $(MAKE) --no-print-directory LANE=b integration
+
+lanes: venvs
+	@rc=0; \
+	( $(MAKE) --no-print-directory lane-checks > $(LOGS)/lane-checks.out 2>&1; echo $$? > $(LOGS)/lane-checks.rc ) & \
+	( $(MAKE) --no-print-directory lane-integration > $(LOGS)/lane-integration.out 2>&1; echo $$? > $(LOGS)/lane-integration.rc ) & \
+	wait; \
+	for lane in checks integration; do \
+	  grep -v "^WARNING: Location '" $(LOGS)/lane-$$lane.out || true; \
+	  [ "$$(cat $(LOGS)/lane-$$lane.rc)" = 0 ] || { echo "== lane $$lane FAILED"; rc=1; }; \
+	done; \
+	exit $$rc
+
+test:
+	@$(MAKE) --no-print-directory -j4 venvs
 	@rm -rf $(LOGS) && mkdir -p $(LOGS)
 	@echo "== lint";            $(MAKE) --no-print-directory lint
-	@echo "== sanity";          $(MAKE) --no-print-directory sanity
-	@echo "== target compile";  $(MAKE) --no-print-directory target-compile
-	@echo "== galaxy";          $(MAKE) --no-print-directory galaxy
-	@echo "== execution environment"; $(MAKE) --no-print-directory ee
-	@echo "== units + playbook + cloudapp tests (2.16, 2.21)"; $(MAKE) --no-print-directory units-matrix
-	@echo "== probe engine on Python 3.8"; $(MAKE) --no-print-directory probe-compat
-	@echo "== integration";     $(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory lanes
 	@echo "== leak scan";       $(MAKE) --no-print-directory leak-scan
 	@echo "== units + playbook tests (default)"; $(MAKE) --no-print-directory units
 
@@ -201,4 +224,4 @@ demo: $(VENV_DEMO)/.installed
 	@$(VENV_DEMO)/bin/python -m tools.demo
 
 clean:
-	rm -rf .tmp $(TREE_ROOT)
+	rm -rf .tmp $(subst -$(LANE),-a,$(TREE_ROOT)) $(subst -$(LANE),-b,$(TREE_ROOT))

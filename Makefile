@@ -145,11 +145,15 @@ probe-compat: venvs tree
 # Integration targets (tests/integration/targets) on this host, on every supported ansible-core line
 # we test (2.16, 2.19, 2.21): --local makes the venv's Python, which has cryptography, the managed
 # host's interpreter too. Full logs: $(LOGS)/integration-<version>.log. One version: make integration-one V=.venv P=3.11
+# The probe target also runs the module on a Python 3.8 managed host (ansible-core 2.19 and older):
+# the probe-compat venv with websockets 13.1.
 INTEGRATION_TARGETS ?=
 INTEGRATION_MATRIX ?= $(VENV_216):3.11 $(VENV):3.11 $(VENV_221):3.12
-integration-one: tree
+PROBE_PY38_VENV := .venv-probe-py38-ws13.1
+integration-one: tree $(PROBE_PY38_VENV)/.installed
 	@# Targets that need the reference cloud application run tools/cloudapp from the tree with the default venv.
-	@printf 'nbwss_collection_root: %s\nnbwss_cloudapp_python: %s\n' "$(TREE)" "$(CURDIR)/$(VENV)/bin/python" \
+	@printf 'nbwss_collection_root: %s\nnbwss_cloudapp_python: %s\nnbwss_probe_py38_python: %s\n' \
+	  "$(TREE)" "$(CURDIR)/$(VENV)/bin/python" "$(CURDIR)/$(PROBE_PY38_VENV)/bin/python" \
 	  > $(TREE)/tests/integration/integration_config.yml
 	@log=$(LOGS)/integration-$$($(V)/bin/python -c 'import ansible.release as r; print(r.__version__)').log; \
 	start=$$(date +%s); rc=0; \
@@ -165,7 +169,7 @@ integration-one: tree
 	fi; \
 	echo "   integration: $$targets targets passed in $${secs}s; tasks: $$recap; log: $$log"
 
-integration: venvs tree
+integration: venvs tree $(PROBE_PY38_VENV)/.installed
 	@for spec in $(INTEGRATION_MATRIX); do \
 	  v=$${spec%%:*}; p=$${spec##*:}; echo "== ansible-test integration: ansible-core $$($$v/bin/python -c 'import ansible.release as r; print(r.__version__)') on Python $$p"; \
 	  $(MAKE) --no-print-directory integration-one V=$$v P=$$p || exit 1; \

@@ -122,10 +122,10 @@ ee: venvs
 	@test -s .tmp/ee/context/Containerfile
 	@echo "   ansible-builder: introspect finds the collection's Python and system requirements; create wrote .tmp/ee/context/Containerfile"
 
-# The probe engine on a Python 3.8 target (PROBE_WEBSOCKETS, defined at the top) with the cloud
-# application the tests talk to on $(VENV) (Python 3.11, websockets 17).
+# The probe engine and module on a Python 3.8 target (PROBE_WEBSOCKETS, defined at the top) with the
+# cloud application the tests talk to on $(VENV) (Python 3.11, websockets 17).
 PROBE_TESTS := tests/unit/plugins/module_utils/test_probe.py tests/unit/plugins/module_utils/test_probe_groups.py \
-  tests/cloudapp/test_probe_engine.py
+  tests/cloudapp/test_probe_engine.py tests/cloudapp/test_probe_module.py
 
 # ansible-core 2.16 declares Python >= 3.10 for the controller; a 3.8 target runs only its module_utils.
 .venv-probe-py38-ws%/.installed: tests/requirements-probe-py38.txt

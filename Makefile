@@ -160,7 +160,7 @@ integration-one: tree $(PROBE_PY38_VENV)/.installed
 	( cd $(TREE) && $(CURDIR)/$(V)/bin/ansible-test integration --local --python $(P) --diff --color no -vvvv \
 	    $(INTEGRATION_TARGETS) ) > $$log 2>&1 || rc=$$?; \
 	secs=$$(( $$(date +%s) - start )); \
-	recap=$$(grep -E '^testhost +: ' $$log | awk '{for (i = 3; i <= NF; i++) { split($$i, kv, "="); t[kv[1]] += kv[2] }} \
+	recap=$$({ grep -E '^testhost +: ' $$log || true; } | awk '{for (i = 3; i <= NF; i++) { split($$i, kv, "="); t[kv[1]] += kv[2] }} \
 	  END { printf "ok=%d changed=%d failed=%d ignored=%d", t["ok"], t["changed"], t["failed"], t["ignored"] }'); \
 	targets=$$(grep -cE '^Running .* integration test role' $$log || true); \
 	if [ $$rc -ne 0 ]; then \

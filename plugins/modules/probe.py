@@ -91,12 +91,13 @@ options:
       - What fails the task (all results are still returned). V(group_down) - a group has no healthy endpoint.
         V(any_down) - any endpoint is not V(ok). V(failover) - a group's active endpoint is not its best priority.
         V(conflict) - two endpoints of a group share a priority, or two share a url. V(cert_expiry) - a certificate
-        expires within O(min_cert_days) days (or has expired).
+        expires within O(min_cert_days) days (or has expired). V(unreadable) - an endpoint file under O(path) could not
+        be read (RV(errors)), so its endpoint was not probed and its group may look healthier than it is.
       - An empty list never fails for findings.
     type: list
     elements: str
-    choices: [group_down, any_down, failover, conflict, cert_expiry]
-    default: [group_down]
+    choices: [group_down, any_down, failover, conflict, cert_expiry, unreadable]
+    default: [group_down, unreadable]
   min_cert_days:
     description: A certificate that expires within this many days is a finding (see O(fail_on)).
     type: int
@@ -275,7 +276,8 @@ def main():
             client_cert=dict(type='path'),
             client_key=dict(type='path', no_log=False),
             allow_unverified_token=dict(type='bool', default=False),
-            fail_on=dict(type='list', elements='str', default=['group_down'], choices=list(FAIL_ON_CONDITIONS)),
+            fail_on=dict(type='list', elements='str', default=['group_down', 'unreadable'],
+                         choices=list(FAIL_ON_CONDITIONS) + ['unreadable']),
             min_cert_days=dict(type='int', default=30),
             **key_argument_spec()
         ),
@@ -300,7 +302,11 @@ def main():
     except TaskError as err:
         module.fail_task(err)
     groups = group_view(results, min_cert_days=params['min_cert_days'])
-    fired = fired_conditions(groups, params['fail_on'])
+    fired = fired_conditions(groups, [condition for condition in params['fail_on'] if condition != 'unreadable'])
+    if 'unreadable' in params['fail_on'] and errors:
+        # About files, not groups: a group whose only file cannot be read would otherwise vanish unnoticed.
+        fired.append({'condition': 'unreadable', 'groups': [], 'message': 'unreadable: %d endpoint file(s) could not be '
+                      'read and were not probed: %s.' % (len(errors), ', '.join(error['path'] for error in errors))})
     for warning in warnings:
         module.warn(warning)
     lines = [group['line'] for group in groups] or ['no endpoint to probe']

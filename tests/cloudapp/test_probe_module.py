@@ -312,8 +312,12 @@ def test_path_lists_files_that_cannot_be_read_in_errors_and_probes_the_rest(app,
 
     with Unprivileged():
         result, raw = run(args, capsys, monkeypatch)
+        carry_on, dummy = run(dict(args, fail_on=["group_down"]), capsys, monkeypatch)
 
-    assert "failed" not in result, result["msg"]
+    # By default files that could not be read fail the task, after everything is returned.
+    assert result["failed"] is True and [fired["condition"] for fired in result["fired"]] == ["unreadable"]
+    assert result["msg"].startswith("unreadable: 6 endpoint file(s) could not be read and were not probed: ")
+    assert "failed" not in carry_on, carry_on["msg"]
     assert [(row["source"], row["reason"]) for row in result["endpoints"]] == [(good, "ok"), (rejected, "token_rejected")]
     errors = dict((error["path"], error["message"]) for error in result["errors"])
     assert sorted(errors) == sorted([unreadable, other_key, broken, oversized, link, fifo])

@@ -27,6 +27,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
 BIN = os.path.dirname(sys.executable)
 # A test-only key for the sealed reference row.
 BENCH_KEY = 'q0vKz1X7m2b9Yc3LwT5nR8dF4hJ6sP0aE2gU7iO9kMc='
@@ -62,14 +65,6 @@ COPY_PLAY = '''
       no_log: true
       diff: false
 '''
-
-
-def collection_path(scratch):
-    """A directory holding ansible_collections/netbackup/nbwss -> this checkout."""
-    tree = os.path.join(scratch, 'collections')
-    os.makedirs(os.path.join(tree, 'ansible_collections', 'netbackup'))
-    os.symlink(ROOT, os.path.join(tree, 'ansible_collections', 'netbackup', 'nbwss'))
-    return tree
 
 
 def make_endpoints(count, collections):
@@ -147,7 +142,7 @@ def median(runs, which):
 def main(args):
     scratch = tempfile.mkdtemp(prefix='nbwss-bench-')
     try:
-        collections = collection_path(scratch)
+        collections = link_collection(scratch)
         endpoints, canonical = make_endpoints(args.endpoints, collections)
         extra_vars_file = os.path.join(scratch, 'vars.json')
         fd = os.open(extra_vars_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

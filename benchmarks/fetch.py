@@ -39,6 +39,7 @@ BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, ROOT)
 
 from tools.cloudapp import run_in_subprocess  # noqa: E402  pylint: disable=wrong-import-position
+from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
 
 # A test-only key for the sealed reference row.
 BENCH_KEY = 'Wq3nT8vZk1pL6rY0bC5xH2mJ9dF4gS7aE3uI8oK1tRw='
@@ -106,14 +107,6 @@ BUILTIN_PLAY = '''
       no_log: true
       diff: false
 '''
-
-
-def collection_path(scratch):
-    """A directory holding ansible_collections/netbackup/nbwss -> this checkout."""
-    tree = os.path.join(scratch, 'collections')
-    os.makedirs(os.path.join(tree, 'ansible_collections', 'netbackup'))
-    os.symlink(ROOT, os.path.join(tree, 'ansible_collections', 'netbackup', 'nbwss'))
-    return tree
 
 
 def app_config(count, api_token):
@@ -193,7 +186,7 @@ def main(args):
     scratch = tempfile.mkdtemp(prefix='nbwss-bench-fetch-')
     app = None
     try:
-        collections = collection_path(scratch)
+        collections = link_collection(scratch)
         sys.path.insert(0, collections)
         api_token = 'nbwss' + 'BenchApi' + 'Tok3n-%s' % os.urandom(8).hex()
         app = run_in_subprocess(app_config(args.providers, api_token), os.path.join(scratch, 'cloudapp'), timeout=60.0)

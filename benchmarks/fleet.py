@@ -42,6 +42,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from tools.cloudapp import run_in_subprocess  # noqa: E402  (after the path is set)
+from tools.collection_link import link_collection  # noqa: E402  (after the path is set)
 
 BIN = os.path.dirname(sys.executable)
 RECAP = re.compile(r'^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
@@ -73,13 +74,6 @@ BASELINE_PLAY = '''
         label: "{{ item.groupId }}_{{ item.priority }}"
       ignore_errors: true
 '''
-
-
-def collections_path(scratch):
-    tree = os.path.join(scratch, 'collections')
-    os.makedirs(os.path.join(tree, 'ansible_collections', 'netbackup'))
-    os.symlink(ROOT, os.path.join(tree, 'ansible_collections', 'netbackup', 'nbwss'))
-    return tree
 
 
 def write_inventory(scratch, count, state, key):
@@ -191,7 +185,7 @@ def main():
     app = None
     try:
         app = run_in_subprocess(os.path.join(ROOT, 'tools', 'cloudapp', 'demo.yml'), os.path.join(scratch, 'cloudapp'))
-        collections = collections_path(scratch)
+        collections = link_collection(scratch)
         key = base64.b64encode(os.urandom(32)).decode('ascii')
         print('fleet benchmark: %d endpoints per master in 3 groups, forks %d, median of %d, ansible-core %s'
               % (len(app.state['endpoints']), args.forks, args.repeats, subprocess.check_output(

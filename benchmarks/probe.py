@@ -35,6 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from tools.cloudapp import run_in_subprocess  # noqa: E402  pylint: disable=wrong-import-position
+from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
 from tools.cloudapp.client import handshake  # noqa: E402  pylint: disable=wrong-import-position
 
 # The child: read endpoints and options as JSON on stdin, probe, print figures (never a token) as JSON.
@@ -54,14 +55,6 @@ print(json.dumps({
 }))
 '''
 KEYS = ("token", "priority", "groupId", "hostName", "url")
-
-
-def collection_path(scratch):
-    """A directory holding ansible_collections/netbackup/nbwss -> this checkout."""
-    tree = os.path.join(scratch, "collections")
-    os.makedirs(os.path.join(tree, "ansible_collections", "netbackup"))
-    os.symlink(ROOT, os.path.join(tree, "ansible_collections", "netbackup", "nbwss"))
-    return tree
 
 
 def fleet_config(count, groups, silent=0, tickets=0):
@@ -158,7 +151,7 @@ def main():
                              capture_output=True, text=True, check=True).stdout.split()
     print(f"probe process: Python {version[0]}, websockets {version[1]}; {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="nbwss-probe-bench-") as scratch:
-        collections = collection_path(scratch)
+        collections = link_collection(scratch)
         print("every 10th endpoint never answers CONNECT; timeout 3 s")
         wrong = fleet_scenario(args.probe_python, collections, 200, 10, [256], args.repeats, scratch)
         wrong += fleet_scenario(args.probe_python, collections, 1000, 50, [256, 1000], args.repeats, scratch)

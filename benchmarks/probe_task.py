@@ -59,6 +59,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from tools.cloudapp import run_in_subprocess  # noqa: E402  pylint: disable=wrong-import-position
+from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)
 GNU_TIME = "/usr/bin/time"
@@ -110,14 +111,6 @@ exec %s -f '%%M %%e' -a -o "$NBWSS_BENCH_RSS" %s "$@"
 """
 
 
-def collection_path(scratch):
-    """A directory holding ansible_collections/netbackup/nbwss -> this checkout."""
-    tree = os.path.join(scratch, "collections")
-    os.makedirs(os.path.join(tree, "ansible_collections", "netbackup"))
-    os.symlink(ROOT, os.path.join(tree, "ansible_collections", "netbackup", "nbwss"))
-    return tree
-
-
 def fleet_config(count, groups):
     """``count`` endpoints, every 10th no_reply; tokens built at run time, shaped like the suite's fakes."""
     silent = count // 10
@@ -161,7 +154,7 @@ class Bench(object):
     def __init__(self, scratch, app, entries):
         self.scratch = scratch
         self.entries = entries
-        self.collections = collection_path(scratch)
+        self.collections = link_collection(scratch)
         self.interpreter = os.path.join(scratch, "python")
         write_private(self.interpreter, INTERPRETER % (GNU_TIME, sys.executable))
         os.chmod(self.interpreter, 0o700)

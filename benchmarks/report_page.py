@@ -27,15 +27,10 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
 BIN = os.path.dirname(sys.executable)
-
-
-def collections_path(scratch):
-    tree = os.path.join(scratch, 'collections')
-    os.makedirs(os.path.join(tree, 'ansible_collections', 'netbackup'))
-    os.symlink(ROOT, os.path.join(tree, 'ansible_collections', 'netbackup', 'nbwss'))
-    sys.path.insert(0, tree)
-    return tree
 
 
 def fleet(masters, groups):
@@ -122,7 +117,8 @@ def main():
     scratch = tempfile.mkdtemp(prefix='nbwss-page-bench-')
     browser = None
     try:
-        collections = collections_path(scratch)
+        collections = link_collection(scratch)
+        sys.path.insert(0, collections)
         big, big_render = render(fleet(args.masters, args.groups), os.path.join(scratch, 'big'), collections)
         small, small_render = render(fleet(5, 3), os.path.join(scratch, 'small'), collections)
         browser = Browser(scratch)

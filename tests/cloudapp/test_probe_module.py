@@ -26,19 +26,16 @@ import tempfile
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible.module_utils.basic import missing_required_lib
-from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils import _websockets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import token_fingerprint
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import encode_key, generate_key, parse_key, seal
 from ansible_collections.netbackup.nbwss.plugins.modules import probe
-from ansible_collections.netbackup.nbwss.tests.unit.module_args import patch_module_args
+from ansible_collections.netbackup.nbwss.tests.unit.module_runner import run_module
 from tools.cloudapp import run_in_subprocess
 
 CLOUDAPP_PYTHON = os.environ.get("NBWSS_CLOUDAPP_PYTHON") or None
-REAL_REMOVE_VALUES = basic.remove_values
 NO_LOG_MARKER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 FIELDS = ("token", "priority", "groupId", "hostName", "url")
 KEY = encode_key(generate_key())
@@ -72,23 +69,7 @@ def five_keys(app, name):
 
 def run(args, capsys, monkeypatch, check_mode=False):
     """Run probe's main() and return (parsed result, printed text); no_log masking stays on for ``invocation`` only."""
-    def mask_invocation_only(value, no_log_strings):
-        if not isinstance(value, dict):
-            return value
-        value = dict(value)
-        if "invocation" in value:
-            value["invocation"] = REAL_REMOVE_VALUES(value["invocation"], no_log_strings)
-        return value
-
-    monkeypatch.setattr(basic, "remove_values", mask_invocation_only)
-    args = dict(args, _ansible_check_mode=check_mode)
-    if "inject_invocation" in PASS_VARS:
-        args["_ansible_inject_invocation"] = True  # ansible-core 2.21+ adds invocation only when asked
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            probe.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
+    return run_module(probe, args, capsys, monkeypatch, check_mode=check_mode, diff=False)
 
 
 def assert_no_secret(raw, *more):

@@ -96,34 +96,26 @@ def fixture_tokens(root):
     return found
 
 
-def pattern_tokens(root):
-    """Every fake-token pattern value written anywhere under tests/ and benchmarks/."""
-    found = set()
+def _swept_texts(root):
+    """The text of every file under tests/ and benchmarks/ (outputs and caches left out)."""
     for top in SWEEP_DIRS:
         for directory, dirs, files in os.walk(os.path.join(root, top)):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
             for name in sorted(files):
                 try:
-                    text = _fixture_text(os.path.join(directory, name))
+                    yield _fixture_text(os.path.join(directory, name))
                 except OSError:
                     continue
-                found.update(TOKEN_PATTERN.findall(text))
-    return found
+
+
+def pattern_tokens(root):
+    """Every fake-token pattern value written anywhere under tests/ and benchmarks/."""
+    return set(token for text in _swept_texts(root) for token in TOKEN_PATTERN.findall(text))
 
 
 def pattern_keys(root):
     """Every test key (base64 of 32 bytes assigned to a name ending in key) under tests/ and benchmarks/."""
-    found = set()
-    for top in SWEEP_DIRS:
-        for directory, dirs, files in os.walk(os.path.join(root, top)):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-            for name in sorted(files):
-                try:
-                    text = _fixture_text(os.path.join(directory, name))
-                except OSError:
-                    continue
-                found.update(KEY_PATTERN.findall(text))
-    return found
+    return set(key for text in _swept_texts(root) for key in KEY_PATTERN.findall(text))
 
 
 def collect_tokens(root):

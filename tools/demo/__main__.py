@@ -30,6 +30,7 @@ import time
 import yaml
 
 from tools.cloudapp import run_in_subprocess
+from tools.collection_link import link_collection
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = os.path.join(REPO, 'tools', 'cloudapp', 'demo.yml')
@@ -73,14 +74,6 @@ def inventory(state, workdir):
     with os.fdopen(fd, 'w') as handle:
         yaml.safe_dump({'masters': {'hosts': {'master01': master}}}, handle, sort_keys=False)
     return path
-
-
-def collections_path(workdir):
-    """ansible_collections/netbackup/nbwss pointing at this checkout."""
-    root = os.path.join(workdir, 'collections')
-    os.makedirs(os.path.join(root, 'ansible_collections', 'netbackup'))
-    os.symlink(REPO, os.path.join(root, 'ansible_collections', 'netbackup', 'nbwss'))
-    return root
 
 
 def rollout(title, inventory_path, collections, report_dir, children, verbosity=0):
@@ -132,7 +125,7 @@ def main(argv=None):
         print('reference cloud application: %d endpoints in %d groups (alpha-1, the best of ALPHA, is down), '
               'one provider URL (gamma-2); pid %d' % (len(app.state['endpoints']), groups, app.pid))
         inventory_path = inventory(app.state, workdir)
-        collections = collections_path(workdir)
+        collections = link_collection(workdir)
         shutil.rmtree(args.report_dir, ignore_errors=True)
         first_rc, dummy = rollout('rollout, first run', inventory_path, collections, args.report_dir, children,
                                   args.verbosity)

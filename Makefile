@@ -164,7 +164,7 @@ integration-one: tree $(PROBE_PY38_VENV)/.installed
 	  END { printf "ok=%d changed=%d failed=%d ignored=%d", t["ok"], t["changed"], t["failed"], t["ignored"] }'); \
 	targets=$$(grep -cE '^Running .* integration test role' $$log || true); \
 	if [ $$rc -ne 0 ]; then \
-	  grep -nE '^fatal: |^ERROR: |"assertion": ' $$log | grep -v 'ignoring' | tail -n 20 || true; \
+	  grep -nE '^fatal: |^ERROR: |^\[ERROR\]: [^T]|"assertion": ' $$log | grep -v 'ignoring' | tail -n 20 || true; \
 	  echo "   integration: FAILED (exit $$rc) after $$targets target(s) in $${secs}s; tasks: $$recap; log: $$log"; exit $$rc; \
 	fi; \
 	echo "   integration: $$targets targets passed in $${secs}s; tasks: $$recap; log: $$log"

@@ -30,7 +30,7 @@ SUFFIXES = {'plain': '.json', 'sealed': '.sealed'}
 
 # endpoint_set names: DIR/nbwss_<name>.json or .sealed. purge touches only names matching FILE_NAME_RE.
 NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$')
-FILE_NAME_RE = re.compile(r'^nbwss_[A-Za-z0-9][A-Za-z0-9._-]*\.(json|sealed)$')
+FILE_NAME_RE = re.compile(r'^nbwss_([A-Za-z0-9][A-Za-z0-9._-]*)\.(json|sealed)$')
 # What _files.backup_name adds to a file name: .PID.YYYY-MM-DD@HH:MM:SS~
 BACKUP_SUFFIX_RE = re.compile(r'\.[0-9]+\.[0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9]{2}:[0-9]{2}:[0-9]{2}~$')
 _NAME_UNSAFE = re.compile(r'[^A-Za-z0-9.-]')
@@ -45,6 +45,12 @@ def default_name(endpoint):
 
 def file_name(name, fmt):
     return 'nbwss_%s%s' % (name, SUFFIXES[fmt])
+
+
+def entry_name(path):
+    """The ``<name>`` of a collection file's path (``ALPHA_1`` of ``.../nbwss_ALPHA_1.sealed``), or None."""
+    match = FILE_NAME_RE.match(os.path.basename(path))
+    return match.group(1) if match else None
 
 
 def is_collection_file(name):

@@ -18,10 +18,8 @@ play prints; the HTML page is rendered from the same view by the role's template
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-import re
-
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import normalized_url
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import endpoint_name
 
 REPORT_VERSION = 1
 # Host states, worst last: the order of the summary and of the findings.
@@ -31,8 +29,6 @@ CELL_STATES = ('ok', 'failover', 'down', 'not_deployed')
 CELL_SYMBOLS = {'ok': 'OK', 'failover': 'FAILOVER', 'down': 'DOWN', 'not_deployed': '-'}
 # The printed table lists every master up to this many; beyond it, healthy masters are counted, not listed.
 TABLE_MAX_ROWS = 40
-
-_FILE_NAME = re.compile(r'^nbwss_(.+)\.(json|sealed)$')
 
 
 # What a host report keeps of the registered results: only these keys, so that nothing else a
@@ -86,15 +82,6 @@ def host_report(host, seen=True, deploy=None, probe=None):
                        for group in groups],
         }
     return report
-
-
-def endpoint_name(result):
-    """A short name for an endpoint in tables: its file name part (``ALPHA_1``), else its url."""
-    source = result.get('source') or ''
-    match = _FILE_NAME.match(os.path.basename(source))
-    if match:
-        return match.group(1)
-    return result.get('url') or source
 
 
 def group_cell(group):

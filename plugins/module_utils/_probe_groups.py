@@ -19,14 +19,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import normalized_url
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import entry_name
 
 FAIL_ON_CONDITIONS = ('group_down', 'any_down', 'failover', 'conflict', 'cert_expiry')
 DEFAULT_FAIL_ON = ('group_down',)
 DEFAULT_MIN_CERT_DAYS = 30
 
 
-def _name(result):
-    return result.get('source') or result['url']
+def endpoint_name(result):
+    """How lines and findings name an endpoint: its file's ``<name>`` (``ALPHA_1`` of ``nbwss_ALPHA_1.sealed``),
+    else its source (``endpoints[0]``, a file named otherwise), else its url."""
+    source = result.get('source') or ''
+    return entry_name(source) or source or result['url']
 
 
 def _healthy(result):
@@ -34,7 +38,7 @@ def _healthy(result):
 
 
 def _down_list(results):
-    return ', '.join('%s %s' % (_name(result), result['reason']) for result in results)
+    return ', '.join('%s %s' % (endpoint_name(result), result['reason']) for result in results)
 
 
 def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
@@ -74,7 +78,7 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
 
 
 def _line(group_id, members, active):
-    """``ALPHA: active alpha-2 (priority 2, failover: alpha-1 tls_expired)`` and its variants."""
+    """``ALPHA: active ALPHA_2 (priority 2, failover: ALPHA_1 tls_expired)`` and its variants."""
     if active is None:
         return '%s: DOWN, no healthy endpoint (%s)' % (group_id, _down_list(members))
     skipped = [result for result in members if result['priority'] < active['priority']]
@@ -87,7 +91,7 @@ def _line(group_id, members, active):
     text = ', '.join(parts)
     if others:
         text += '; %sdown: %s' % ('also ' if skipped else '', _down_list(others))
-    return '%s: active %s (%s)' % (group_id, _name(active), text)
+    return '%s: active %s (%s)' % (group_id, endpoint_name(active), text)
 
 
 def _findings(group_id, members, url_count, min_cert_days):
@@ -101,10 +105,10 @@ def _findings(group_id, members, url_count, min_cert_days):
             % (group_id, _down_list(members)))
     if len(members) == 1:
         add('single_endpoint', '%s: %s is the only endpoint, so NetBackup has nothing to fail over to.'
-            % (group_id, _name(members[0])))
+            % (group_id, endpoint_name(members[0])))
     by_priority = {}
     for result in members:
-        by_priority.setdefault(result['priority'], []).append(_name(result))
+        by_priority.setdefault(result['priority'], []).append(endpoint_name(result))
     for priority in sorted(by_priority):
         if len(by_priority[priority]) > 1:
             add('duplicate_priority', '%s: priority %d is used by %s; which one NetBackup tries first is undefined.'
@@ -112,10 +116,10 @@ def _findings(group_id, members, url_count, min_cert_days):
     for result in members:
         if url_count[normalized_url(result['url'])] > 1:
             add('duplicate_url', '%s: the url of %s (%s) is used by more than one endpoint.'
-                % (group_id, _name(result), result['url']))
+                % (group_id, endpoint_name(result), result['url']))
         expiry = _cert_expiry(result, min_cert_days)
         if expiry:
-            add('cert_expiry', '%s: the certificate of %s %s.' % (group_id, _name(result), expiry))
+            add('cert_expiry', '%s: the certificate of %s %s.' % (group_id, endpoint_name(result), expiry))
     return findings
 
 

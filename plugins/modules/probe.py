@@ -152,8 +152,10 @@ ok:
   type: bool
 msg:
   description:
-    - One line per group, for example C(ALPHA - active alpha_2 (priority 2, failover - alpha_1 tcp_refused)), as the
+    - One line per group, for example C(ALPHA - active alpha-2 (priority 2, failover - alpha-1 tcp_refused)), as the
       module prints them.
+    - Lines and findings name an endpoint by the C(<name>) of its file C(nbwss_<name>.json) or C(nbwss_<name>.sealed),
+      else by its RV(endpoints[].source).
   returned: always
   type: str
 fired:

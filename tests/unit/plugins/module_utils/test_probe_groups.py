@@ -128,6 +128,18 @@ def test_endpoint_without_tls_facts_has_no_expiry_finding():
     assert kinds(one(group_view([row, result('a2', 'A', 2)]), 'A')) == []
 
 
+@pytest.mark.parametrize('source, shown', [
+    ('/usr/openv/var/global/wss/nbwss_ALPHA_1.sealed', 'ALPHA_1'),
+    ('/usr/openv/var/global/wss/nbwss_alpha.one.json', 'alpha.one'),
+    ('endpoints[0]', 'endpoints[0]'),
+    ('/etc/netbackup/alpha.json', '/etc/netbackup/alpha.json'),  # not named like the collection's files
+])
+def test_endpoint_is_named_by_its_file_name_part(source, shown):
+    row = result('a1', 'A', 1, 'tcp_refused')
+    row['source'] = source
+    assert one(group_view([row]), 'A')['line'] == 'A: DOWN, no healthy endpoint (%s tcp_refused)' % shown
+
+
 def test_unnamed_endpoint_is_shown_by_url():
     row = result('a1', 'A', 1, 'tcp_refused', url='wss://a1.example.com:8443/x')
     row['source'] = None

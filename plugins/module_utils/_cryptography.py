@@ -18,12 +18,12 @@ failing with a traceback.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
+from ansible_collections.netbackup.nbwss.plugins.module_utils._versions import older_than
 
 # AESGCM and InvalidTag are for _sealed.py; they are None when cryptography is missing.
 __all__ = [
@@ -50,20 +50,11 @@ else:
     CRYPTOGRAPHY_VERSION = getattr(cryptography, '__version__', None)
 
 
-def _version_tuple(version):
-    """Leading numeric components of a version string: '41.0.7' -> (41, 0, 7), 'junk' -> ()."""
-    match = re.match(r'^\s*(\d+(?:\.\d+)*)', version or '')
-    if not match:
-        return ()
-    return tuple(int(part) for part in match.group(1).split('.'))
-
-
 def cryptography_problem():
     """Return None when a usable ``cryptography`` is importable, else a one-sentence reason."""
     if not HAS_CRYPTOGRAPHY:
         return missing_required_lib('cryptography >= %s' % MINIMUM_CRYPTOGRAPHY_VERSION)
-    found = _version_tuple(CRYPTOGRAPHY_VERSION)
-    if found and found < _version_tuple(MINIMUM_CRYPTOGRAPHY_VERSION):
+    if older_than(CRYPTOGRAPHY_VERSION, MINIMUM_CRYPTOGRAPHY_VERSION):
         return 'The Python library cryptography >= %s is required on the managed host, found %s.' % (
             MINIMUM_CRYPTOGRAPHY_VERSION, CRYPTOGRAPHY_VERSION)
     return None

@@ -17,10 +17,11 @@ handshake); sockets, TLS and timing are the probe's own.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.netbackup.nbwss.plugins.module_utils._versions import older_than
 
 __all__ = [
     'ClientProtocol', 'HAS_WEBSOCKETS', 'InvalidStatus', 'MINIMUM_WEBSOCKETS_VERSION', 'Opcode', 'Response', 'State',
@@ -56,18 +57,9 @@ else:
 WEBSOCKETS_VERSION = getattr(websockets, '__version__', None)
 
 
-def _version_tuple(version):
-    """Leading numeric components of a version string: '13.1' -> (13, 1), 'junk' -> ()."""
-    match = re.match(r'^\s*(\d+(?:\.\d+)*)', version or '')
-    if not match:
-        return ()
-    return tuple(int(part) for part in match.group(1).split('.'))
-
-
 def websockets_problem():
     """Return None when a usable ``websockets`` is importable, else a one-sentence reason."""
-    found = _version_tuple(WEBSOCKETS_VERSION)
-    if found and found < _version_tuple(MINIMUM_WEBSOCKETS_VERSION):
+    if older_than(WEBSOCKETS_VERSION, MINIMUM_WEBSOCKETS_VERSION):
         return 'The Python library websockets >= %s is required on the managed host, found %s.' % (
             MINIMUM_WEBSOCKETS_VERSION, WEBSOCKETS_VERSION)
     if not HAS_WEBSOCKETS:

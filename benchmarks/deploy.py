@@ -18,22 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks._shared import measure, median  # noqa: E402  pylint: disable=wrong-import-position
 from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
-BIN = os.path.dirname(sys.executable)
+
 # A test-only key for the sealed reference row.
 BENCH_KEY = 'q0vKz1X7m2b9Yc3LwT5nR8dF4hJ6sP0aE2gU7iO9kMc='
-RECAP = re.compile(r'^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 
 ENDPOINT_SET_PLAY = '''
 - name: Deploy the endpoint files with one endpoint_set task
@@ -89,54 +85,14 @@ def make_endpoints(count, collections):
     return endpoints, canonical
 
 
-def run_playbook(playbook, extra_vars_file, bench_dir, collections, fmt):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR='1',
-               ANSIBLE_HOST_KEY_CHECKING='false', ANSIBLE_RETRY_FILES_ENABLED='false')
-    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
-           '-e', 'ansible_python_interpreter=%s' % sys.executable, '-e', '@%s' % extra_vars_file,
-           '-e', 'bench_dir=%s' % bench_dir, '-e', 'bench_format=%s' % fmt]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, check=False)
-    elapsed = time.perf_counter() - start
-    recap = RECAP.search(proc.stdout)
-    if proc.returncode != 0 or recap is None or int(recap.group(4)):
-        # The output of these playbooks never holds a token (no_log / module redaction); show its tail.
-        tail = '\n'.join(proc.stdout.splitlines()[-25:])
-        sys.exit('ansible-playbook %s failed (exit %d):\n%s' % (os.path.basename(playbook), proc.returncode, tail))
-    return elapsed, int(recap.group(2))
-
-
-def snapshot(directory):
+def snapshot(directory, fmt=None):  # pylint: disable=unused-argument
+    """file name -> (bytes, mode) of every file in ``directory``."""
     found = {}
     for name in sorted(os.listdir(directory)):
         path = os.path.join(directory, name)
         with open(path, 'rb') as handle:
             found[name] = (handle.read(), os.stat(path).st_mode & 0o777)
     return found
-
-
-def measure(name, playbook, extra_vars_file, scratch, collections, fmt, count, repeats):
-    """[(first, second)] wall times; checks changed / not changed and the file count each time."""
-    runs = []
-    contents = None
-    for repeat in range(repeats):
-        bench_dir = os.path.join(scratch, '%s-%d' % (name, repeat))
-        os.mkdir(bench_dir, 0o700)
-        first, changed_first = run_playbook(playbook, extra_vars_file, bench_dir, collections, fmt)
-        second, changed_second = run_playbook(playbook, extra_vars_file, bench_dir, collections, fmt)
-        if changed_first != 1 or changed_second != 0:
-            sys.exit('%s: expected changed=1 then changed=0, got %d then %d' % (name, changed_first, changed_second))
-        contents = snapshot(bench_dir)
-        if len(contents) != count:
-            sys.exit('%s: expected %d files, found %d' % (name, count, len(contents)))
-        runs.append((first, second))
-        shutil.rmtree(bench_dir)
-    return runs, contents
-
-
-def median(runs, which):
-    return statistics.median(run[which] for run in runs)
 
 
 def main(args):
@@ -164,7 +120,7 @@ def main(args):
             print('measuring %-22s %d x 2 runs ...' % (label, args.repeats), file=sys.stderr, flush=True)
             results[label], files[label] = measure(label.replace(' ', '_').replace('(', '').replace(')', ''),
                                                    playbooks[name], extra_vars_file, scratch, collections, fmt,
-                                                   args.endpoints, args.repeats)
+                                                   args.endpoints, args.repeats, snapshot)
         if files['endpoint_set (plain)'] != files['copy loop (plain)']:
             sys.exit('endpoint_set and the copy loop left different files; the comparison is not like for like')
 

@@ -28,22 +28,18 @@ import json
 import os
 import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, ROOT)
 
+from benchmarks._shared import measure, median  # noqa: E402  pylint: disable=wrong-import-position
 from tools.cloudapp import run_in_subprocess  # noqa: E402  pylint: disable=wrong-import-position
 from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
 
 # A test-only key for the sealed reference row.
 BENCH_KEY = 'Wq3nT8vZk1pL6rY0bC5xH2mJ9dF4gS7aE3uI8oK1tRw='
-RECAP = re.compile(r'^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 FIELDS = ('token', 'priority', 'groupId', 'hostName', 'url')
 
 ENDPOINT_SET_PLAY = '''
@@ -120,26 +116,6 @@ def app_config(count, api_token):
     }
 
 
-def run_playbook(playbook, extra_vars_file, bench_dir, collections, fmt):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR='1',
-               ANSIBLE_HOST_KEY_CHECKING='false', ANSIBLE_RETRY_FILES_ENABLED='false')
-    for name in ('http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'):
-        env.pop(name, None)
-    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
-           '-e', 'ansible_python_interpreter=%s' % sys.executable, '-e', '@%s' % extra_vars_file,
-           '-e', 'bench_dir=%s' % bench_dir, '-e', 'bench_format=%s' % fmt]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, check=False)
-    elapsed = time.perf_counter() - start
-    recap = RECAP.search(proc.stdout)
-    if proc.returncode != 0 or recap is None or int(recap.group(4)):
-        # The output of these playbooks never holds a token (no_log / module redaction); show its tail.
-        tail = '\n'.join(proc.stdout.splitlines()[-25:])
-        sys.exit('ansible-playbook %s failed (exit %d):\n%s' % (os.path.basename(playbook), proc.returncode, tail))
-    return elapsed, int(recap.group(2))
-
-
 def meanings(directory, fmt):
     """file name without extension -> the endpoint it holds (parsed: the same meaning whatever the bytes); checks mode 0600."""
     from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import parse_key, unseal
@@ -156,30 +132,6 @@ def meanings(directory, fmt):
         value = json.loads(data.decode('utf-8'))
         found[os.path.splitext(name)[0]] = tuple(value[key] for key in FIELDS)
     return found
-
-
-def measure(name, playbook, extra_vars_file, scratch, collections, fmt, count, repeats):
-    """[(first, second)] wall times and the files' meanings; checks changed / not changed and the file count each time."""
-    runs = []
-    files = None
-    for repeat in range(repeats):
-        bench_dir = os.path.join(scratch, '%s-%d' % (name, repeat))
-        os.mkdir(bench_dir, 0o700)
-        first, changed_first = run_playbook(playbook, extra_vars_file, bench_dir, collections, fmt)
-        second, changed_second = run_playbook(playbook, extra_vars_file, bench_dir, collections, fmt)
-        if changed_first != 1 or changed_second != 0:
-            sys.exit('%s: expected changed=1 then changed=0, got %d then %d'
-                     % (name, changed_first, changed_second))
-        files = meanings(bench_dir, fmt)
-        if len(files) != count:
-            sys.exit('%s: expected %d files, found %d' % (name, count, len(files)))
-        runs.append((first, second))
-        shutil.rmtree(bench_dir)
-    return runs, files
-
-
-def median(runs, which):
-    return statistics.median(run[which] for run in runs)
 
 
 def main(args):
@@ -212,7 +164,7 @@ def main(args):
         for label, name, fmt in plans:
             print('measuring %-22s %d x 2 runs ...' % (label, args.repeats), file=sys.stderr, flush=True)
             results[label], files[label] = measure(re.sub(r'[^a-z_]+', '_', label), playbooks[name], extra_vars_file, scratch,
-                                                   collections, fmt, args.providers, args.repeats)
+                                                   collections, fmt, args.providers, args.repeats, meanings)
         reference = files['endpoint_set']
         for label, found in files.items():
             # endpoint_set's file names come from the entries' names, so all approaches name the files alike.

@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks._shared import interleaved  # noqa: E402  pylint: disable=wrong-import-position
 from tools.cloudapp import run_in_subprocess  # noqa: E402  pylint: disable=wrong-import-position
 from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
 from tools.cloudapp.client import handshake  # noqa: E402  pylint: disable=wrong-import-position
@@ -64,19 +65,6 @@ def fleet_config(count, groups, silent=0, tickets=0):
         endpoints.append({"generate": {"count": silent, "groups": groups, "token_prefix": "nbwss" + "QuietTok3n-" + os.urandom(4).hex() + "-",
                                        "name_prefix": "quiet", "group_prefix": "quiet", "fault": "no_reply"}})
     return {"session_tickets": tickets, "endpoints": endpoints}
-
-
-def interleaved(entries):
-    """Healthy and silent endpoints mixed, one silent in every ten, as a real fleet's failures would fall."""
-    healthy = [entry for entry in entries if entry["fault"] == "healthy"]
-    silent = [entry for entry in entries if entry["fault"] != "healthy"]
-    mixed = []
-    while healthy or silent:
-        mixed.extend(healthy[:9])
-        healthy = healthy[9:]
-        mixed.extend(silent[:1])
-        silent = silent[1:]
-    return mixed
 
 
 def probe(python, collections, entries, **options):

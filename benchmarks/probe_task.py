@@ -58,6 +58,7 @@ from collections import Counter
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks._shared import interleaved  # noqa: E402  pylint: disable=wrong-import-position
 from tools.cloudapp import run_in_subprocess  # noqa: E402  pylint: disable=wrong-import-position
 from tools.collection_link import link_collection  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -120,19 +121,6 @@ def fleet_config(count, groups):
         {"generate": {"count": silent, "groups": max(1, groups // 10), "token_prefix": "nbwss" + "QuietTok3n-" + os.urandom(4).hex() + "-",
                       "name_prefix": "quiet", "group_prefix": "quiet", "fault": "no_reply"}},
     ]}
-
-
-def interleaved(entries):
-    """Healthy and silent endpoints mixed, one silent in every ten, so that any first N has 10 % silent."""
-    healthy = [entry for entry in entries if entry["fault"] == "healthy"]
-    silent = [entry for entry in entries if entry["fault"] != "healthy"]
-    mixed = []
-    while healthy or silent:
-        mixed.extend(healthy[:9])
-        healthy = healthy[9:]
-        mixed.extend(silent[:1])
-        silent = silent[1:]
-    return mixed
 
 
 def write_private(path, text):

@@ -30,7 +30,6 @@ description:
   - The token is never part of the result, of warnings or of errors.
   - Without inventory sources, it checks the hosts named in O(play_hosts) as the running play sees them
     (their C(hostvars)). The C(netbackup.nbwss.rollout) role does this before it touches any master.
-  - C(provider) entries are checked for their shape only; nothing is fetched.
 options:
   _terms:
     description:

@@ -88,7 +88,9 @@ def group_cell(group):
     """The grid cell of one group on one master: state, active endpoint and a short text."""
     if group.get('active') is None:
         return {'state': 'down', 'active': None, 'priority': None, 'text': 'DOWN'}
-    active = next(result for result in group['endpoints'] if result['url'] == group['active'])
+    # By url and priority: a group may list one url twice (a conflict the probe reports).
+    active = next(result for result in group['endpoints']
+                  if result['url'] == group['active'] and result['priority'] == group['active_priority'])
     name = endpoint_name(active)
     if group.get('failover'):
         return {'state': 'failover', 'active': name, 'priority': active['priority'],

@@ -48,7 +48,7 @@ options:
     type: str
     default: rollout_probe
   min_cert_days:
-    description: Recorded in the report, for the reader; the probe applied it already.
+    description: The fleet findings list every certificate the probes saw with fewer days left than this; recorded in the report.
     type: int
   generated:
     description: When the report was made, recorded in it (for example an ISO 8601 time).

@@ -209,7 +209,10 @@ endpoints:
       description: Milliseconds per stage (C(resolve), C(tcp), C(tls), C(upgrade), C(connect)) and C(total).
       type: dict
     tls:
-      description: The certificate of a verified connection - C(issuer), C(subject), C(not_after), C(days_left), C(version), C(cipher).
+      description:
+        - Facts of the TLS connection, null before the TLS stage - C(verified), C(protocol) and C(cipher) always; C(subject),
+          C(issuer), C(san), C(not_before), C(not_after) and C(days_left) when the certificate was verified, else null (C(san)
+          empty).
       type: dict
     address:
       description: The address connected to, C(ip:port).
@@ -241,7 +244,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups impo
     fired_conditions,
     group_view,
 )
-from ansible_collections.netbackup.nbwss.plugins.module_utils._websockets import websockets_problem, WEBSOCKETS_IMPORT_ERROR
+from ansible_collections.netbackup.nbwss.plugins.module_utils._websockets import require_websockets
 
 
 def endpoints_to_probe(module, keyring):
@@ -288,9 +291,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    problem = websockets_problem()
-    if problem is not None:
-        module.fail_json(msg=problem, exception=WEBSOCKETS_IMPORT_ERROR)
+    require_websockets(module)
     try:
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
         endpoints, errors, warnings = endpoints_to_probe(module, keyring)

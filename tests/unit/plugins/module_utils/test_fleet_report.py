@@ -12,6 +12,7 @@ import json
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._fleet_report import (
     fleet_table,
+    group_cell,
     fleet_view,
     host_report,
     summary_line,
@@ -171,3 +172,10 @@ def test_nothing_in_the_view_or_table_holds_the_token():
     view = fleet_view(fleet())
 
     assert TOKEN not in json.dumps(view) and TOKEN not in '\n'.join(fleet_table(view))
+
+
+def test_cell_of_a_group_listing_one_url_twice_is_its_healthy_endpoint():
+    # A conflict the probe reports: the same url at priorities 1 and 2, only the second answered.
+    url = 'wss://same.example.com/nbwss'
+    group = group_view([result('g1', 'G', 1, 'token_rejected', url=url), result('g2', 'G', 2, url=url)])[0]
+    assert group_cell(group)['text'] == 'g2 (p2) FAILOVER'

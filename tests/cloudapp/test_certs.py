@@ -14,6 +14,9 @@ import pytest
 from cryptography import x509
 from websockets.sync.client import connect
 
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import DEFAULT_MIN_CERT_DAYS
+from tools.cloudapp.certs import CERT_DAYS, CertStore
+
 
 def _peer_cert(cloudapp, name, ctx, server_hostname="localhost"):
     with socket.create_connection(("127.0.0.1", cloudapp.endpoint(name)["port"]), timeout=2) as sock:
@@ -73,3 +76,38 @@ def test_untrusted_cert_verifies_with_untrusted_bundle(cloudapp):
     with open(cloudapp.state["ca_bundle"], "rb") as handle:
         trusted_ca = x509.load_pem_x509_certificate(handle.read())
     assert cert.issuer == untrusted_ca.subject != trusted_ca.subject
+
+
+def _days_left(cert):
+    return (cert.not_valid_after_utc - datetime.datetime.now(datetime.timezone.utc)).days
+
+
+def test_good_certificates_outlast_the_default_min_cert_days(cloudapp, client_ctx):
+    # They lasted 30 days, so every run against the application had a cert_expiry finding at the probe's default
+    # min_cert_days (30), in the rollout role and the fleet report too.
+    untrusting = ssl.create_default_context(cafile=cloudapp.state["untrusted_ca_bundle"])
+    certs = {"valid": _peer_cert(cloudapp, "healthy", client_ctx), "untrusted": _peer_cert(cloudapp, "cert-untrusted", untrusting)}
+    no_check = ssl.create_default_context(cafile=cloudapp.state["ca_bundle"])
+    no_check.check_hostname = False
+    certs["wrong_host"] = _peer_cert(cloudapp, "cert-wrong-host", no_check)
+    with open(cloudapp.client_cert_files[0], "rb") as handle:
+        certs["client"] = x509.load_pem_x509_certificate(handle.read())
+    assert CERT_DAYS == 825
+    assert dict((kind, _days_left(cert)) for kind, cert in certs.items()) == dict((kind, CERT_DAYS - 1) for kind in certs)
+    assert CERT_DAYS - 1 > 10 * DEFAULT_MIN_CERT_DAYS
+    for bundle in ("ca_bundle", "untrusted_ca_bundle"):
+        with open(cloudapp.state[bundle], "rb") as handle:
+            assert _days_left(x509.load_pem_x509_certificate(handle.read())) >= CERT_DAYS
+
+
+def test_the_deliberately_bad_dates_stay_as_documented(tmp_path):
+    store = CertStore(str(tmp_path))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    dates = {}
+    for kind in ("expired", "not_yet_valid"):
+        store.server_context(kind)
+        with open(str(tmp_path / f"server-{kind}.pem"), "rb") as handle:
+            cert = x509.load_pem_x509_certificate(handle.read())
+        dates[kind] = (round((cert.not_valid_before_utc - now).total_seconds() / 86400),
+                       round((cert.not_valid_after_utc - now).total_seconds() / 86400))
+    assert dates == {"expired": (-30, -1), "not_yet_valid": (1, 31)}

@@ -25,6 +25,12 @@ CERT_KINDS = ("valid", "expired", "wrong_host", "untrusted", "not_yet_valid")
 WRONG_HOST_NAME = "wrong.invalid"
 # Subject of the client certificate that endpoints with options.client_auth accept.
 CLIENT_NAME = "nbwss-probe-client.invalid"
+# Lifetime in days of the good certificates (valid, wrong_host, untrusted, the client certificate): far beyond the
+# probe's default min_cert_days (30), so that a run against the application has no cert_expiry finding. The expired
+# and not_yet_valid kinds keep their deliberate dates (docs/cloudapp.md).
+CERT_DAYS = 825
+# The CAs outlive every certificate they issue.
+CA_DAYS = CERT_DAYS + 30
 
 
 @dataclass
@@ -58,7 +64,7 @@ def _make_authority(common_name: str) -> _Authority:
         .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
+        .not_valid_after(now + datetime.timedelta(days=CA_DAYS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
@@ -80,7 +86,7 @@ def _make_leaf(authority: _Authority, kind: str) -> tuple[ec.EllipticCurvePrivat
     elif kind == "not_yet_valid":
         not_before, not_after = now + datetime.timedelta(days=1), now + datetime.timedelta(days=31)
     else:
-        not_before, not_after = now - datetime.timedelta(hours=1), now + datetime.timedelta(days=30)
+        not_before, not_after = now - datetime.timedelta(hours=1), now + datetime.timedelta(days=CERT_DAYS)
     if kind == "wrong_host":
         common_name = WRONG_HOST_NAME
         san = [x509.DNSName(WRONG_HOST_NAME)]

@@ -9,8 +9,9 @@
 
 NetBackup keeps at most one active connection per group. When a group has none, it tries the
 group's endpoints in ascending priority and uses the first that connects and whose CONNECT is
-answered ``valid: true``. It does not move back to a better endpoint on its own: ``active`` is the
-endpoint it picks when the group (re)connects, not necessarily the one a running master uses.
+answered ``valid: true``. It does not pre-empt: a master connected to priority 2 stays there until
+that connection closes, even when priority 1 comes back. So ``active`` is the endpoint NetBackup
+would connect to on the group's next (re)connect, not necessarily the one a running master uses.
 
 Pure functions over the result dicts of ``_probe.probe_endpoints``; nothing here opens a socket.
 """
@@ -21,8 +22,8 @@ __metaclass__ = type
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import normalized_url
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import entry_name
 
-FAIL_ON_CONDITIONS = ('group_down', 'any_down', 'failover', 'conflict', 'cert_expiry')
-DEFAULT_FAIL_ON = ('group_down',)
+FAIL_ON_CONDITIONS = ('group_down', 'any_down', 'failover', 'conflict', 'cert_expiry', 'unreadable')
+DEFAULT_FAIL_ON = ('group_down', 'unreadable')
 DEFAULT_MIN_CERT_DAYS = 30
 
 
@@ -45,18 +46,26 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
     """Groups sorted by groupId, each a dict:
 
     ``groupId``; ``endpoints`` (its results, in priority then url order); ``active`` (url of the
-    healthy endpoint with the lowest priority, or None) and ``active_priority``; ``failover`` (true
+    healthy endpoint with the lowest priority: the one NetBackup would connect to on the group's
+    next (re)connect, or None), ``active_priority``, ``active_source`` and ``active_name`` (which
+    result that is, so that nobody downstream has to find it again by url); ``failover`` (true
     when ``active`` is not of the group's best priority); ``healthy`` and ``total`` counts;
     ``findings`` (``{'kind', 'message'}``: ``group_down``, ``single_endpoint``,
-    ``duplicate_priority``, ``duplicate_url``, ``cert_expiry``); and ``line``, one human sentence.
+    ``duplicate_priority``, ``duplicate_url`` (once per url, in the group of its first endpoint),
+    ``cert_expiry``); and ``line``, one human sentence.
     """
     by_group = {}
-    url_count = {}
+    by_url = {}
     for result in results:
         by_group.setdefault(result['groupId'], []).append(result)
         # Compared as NetBackup reaches them, as the set rules do (_endpoint_set).
-        url = normalized_url(result['url'])
-        url_count[url] = url_count.get(url, 0) + 1
+        by_url.setdefault(normalized_url(result['url']), []).append(result)
+    # Each shared url is one finding, shown in the group of the first endpoint that uses it.
+    shared_urls = {}
+    for url, users in by_url.items():
+        if len(users) > 1:
+            users = sorted(users, key=lambda result: (result['groupId'], result['priority'], endpoint_name(result)))
+            shared_urls.setdefault(users[0]['groupId'], []).append((url, users))
     groups = []
     for group_id in sorted(by_group):
         members = sorted(by_group[group_id], key=lambda result: (result['priority'], result['url']))
@@ -68,17 +77,22 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
             'endpoints': members,
             'active': active['url'] if active else None,
             'active_priority': active['priority'] if active else None,
+            'active_source': active.get('source') if active else None,
+            'active_name': endpoint_name(active) if active else None,
             'failover': active is not None and active['priority'] > best,
             'healthy': len(healthy),
             'total': len(members),
-            'findings': _findings(group_id, members, url_count, min_cert_days),
+            'findings': _findings(group_id, members, sorted(shared_urls.get(group_id, [])), min_cert_days),
             'line': _line(group_id, members, active),
         })
     return groups
 
 
 def _line(group_id, members, active):
-    """``ALPHA: active ALPHA_2 (priority 2, failover: ALPHA_1 tls_expired)`` and its variants."""
+    """``ALPHA: would connect to ALPHA_2 (priority 2, failover: ALPHA_1 tls_expired)`` and its variants.
+
+    "would connect to": NetBackup does not pre-empt, so this is its choice at the group's next (re)connect.
+    """
     if active is None:
         return '%s: DOWN, no healthy endpoint (%s)' % (group_id, _down_list(members))
     skipped = [result for result in members if result['priority'] < active['priority']]
@@ -91,10 +105,10 @@ def _line(group_id, members, active):
     text = ', '.join(parts)
     if others:
         text += '; %sdown: %s' % ('also ' if skipped else '', _down_list(others))
-    return '%s: active %s (%s)' % (group_id, endpoint_name(active), text)
+    return '%s: would connect to %s (%s)' % (group_id, endpoint_name(active), text)
 
 
-def _findings(group_id, members, url_count, min_cert_days):
+def _findings(group_id, members, shared_urls, min_cert_days):
     findings = []
 
     def add(kind, message):
@@ -113,25 +127,43 @@ def _findings(group_id, members, url_count, min_cert_days):
         if len(by_priority[priority]) > 1:
             add('duplicate_priority', '%s: priority %d is used by %s; which one NetBackup tries first is undefined.'
                 % (group_id, priority, ' and '.join(by_priority[priority])))
+    for url, users in shared_urls:
+        add('duplicate_url', '%s: %s share the url %s; each endpoint needs its own url.'
+            % (group_id, ' and '.join('%s (%s)' % (endpoint_name(result), result['groupId']) if result['groupId'] != group_id
+                                      else endpoint_name(result) for result in users), url.partition('?')[0]))
     for result in members:
-        if url_count[normalized_url(result['url'])] > 1:
-            add('duplicate_url', '%s: the url of %s (%s) is used by more than one endpoint.'
-                % (group_id, endpoint_name(result), result['url']))
-        expiry = _cert_expiry(result, min_cert_days)
+        expiry = cert_expiry(result, min_cert_days)
         if expiry:
-            add('cert_expiry', '%s: the certificate of %s %s.' % (group_id, endpoint_name(result), expiry))
+            add('cert_expiry', '%s: the certificate of %s %s%s.' % (group_id, endpoint_name(result), expiry,
+                                                                   '' if expiry == 'has expired' else ' (min_cert_days is %d)' % min_cert_days))
     return findings
 
 
-def _cert_expiry(result, min_cert_days):
-    """How the endpoint's certificate fails the ``min_cert_days`` rule, or None."""
+def cert_expiry(result, min_cert_days):
+    """``has expired`` or ``expires in N day(s), on DATE`` when the endpoint's certificate fails the
+    ``min_cert_days`` rule, else None. The one home of that rule: the probe's findings and the fleet's use it."""
     if result['reason'] == 'tls_expired':
         return 'has expired'
     tls = result.get('tls') or {}
     days_left = tls.get('days_left')
     if days_left is not None and days_left < min_cert_days:
-        return 'expires in %d day(s), on %s (min_cert_days is %d)' % (days_left, tls['not_after'], min_cert_days)
+        return 'expires in %d day(s), on %s' % (days_left, tls['not_after'])
     return None
+
+
+def _sentence(text):
+    return text if text.endswith('.') else text + '.'
+
+
+def _unreadable(errors):
+    """The ``unreadable`` condition for files that could not be read: about files, not groups, since a group
+    whose only file cannot be read would otherwise vanish unnoticed."""
+    if not errors:
+        return []
+    count = '1 endpoint file could not be read and was' if len(errors) == 1 else \
+        '%d endpoint files could not be read and were' % len(errors)
+    return [{'condition': 'unreadable', 'groups': [], 'files': [error['path'] for error in errors],
+             'message': 'unreadable: %s not probed: %s' % (count, ' '.join(_sentence(error['message']) for error in errors))}]
 
 
 _CONDITION_KINDS = {
@@ -141,11 +173,12 @@ _CONDITION_KINDS = {
 }
 
 
-def fired_conditions(groups, fail_on=DEFAULT_FAIL_ON):
+def fired_conditions(groups, fail_on=DEFAULT_FAIL_ON, errors=None):
     """The ``fail_on`` conditions that hold for ``groups`` (from ``group_view``), in ``fail_on`` order.
 
-    Each is ``{'condition', 'groups', 'message'}``; an empty list means the task should not fail.
-    Raises ``ValueError`` for an unknown condition.
+    ``errors`` are the endpoint files that could not be read (``{'path', 'message'}``), for ``unreadable``.
+    Each is ``{'condition', 'groups', 'message'}`` (``unreadable`` also has ``files``); an empty list
+    means the task should not fail. Raises ``ValueError`` for an unknown condition.
     """
     unknown = [condition for condition in fail_on if condition not in FAIL_ON_CONDITIONS]
     if unknown:
@@ -153,6 +186,9 @@ def fired_conditions(groups, fail_on=DEFAULT_FAIL_ON):
                          % (', '.join(map(str, unknown)), ', '.join(FAIL_ON_CONDITIONS)))
     fired = []
     for condition in fail_on:
+        if condition == 'unreadable':
+            fired.extend(_unreadable(errors))
+            continue
         if condition == 'any_down':
             hits = [(group['groupId'], [result for result in group['endpoints'] if not _healthy(result)]) for group in groups]
             messages = ['%s: %s' % (group_id, _down_list(down)) for group_id, down in hits if down]
@@ -168,6 +204,6 @@ def fired_conditions(groups, fail_on=DEFAULT_FAIL_ON):
             group_ids = sorted(set(group_id for group_id, dummy in found))
             messages = [message for dummy, message in found]
         if group_ids:
-            fired.append({'condition': condition, 'groups': group_ids, 'message': '%s: %s' % (condition, ' '.join(
-                message if message.endswith('.') else message + '.' for message in messages))})
+            fired.append({'condition': condition, 'groups': group_ids,
+                          'message': '%s: %s' % (condition, ' '.join(_sentence(message) for message in messages))})
     return fired

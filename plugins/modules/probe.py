@@ -21,7 +21,10 @@ description:
     was running. All endpoints are probed at once (up to O(concurrency)), so the task takes about one O(timeout)
     however many endpoints are silent.
   - Then it looks at each group the way NetBackup chooses - the healthy endpoint with the lowest priority is RV(groups)
-    C(active); C(failover) when that is not the group's best priority; a group without a healthy endpoint is down.
+    C(active), the endpoint NetBackup would connect to at the group's next (re)connect; C(failover) when that is not
+    the group's best priority; a group without a healthy endpoint is down. NetBackup does not pre-empt - a master
+    already connected to a lower priority stays there until that connection closes, so a recovered priority 1 does
+    not mean the master has moved back (C(docs/probe.md)).
   - Runs on the master by default, the network path that matters; with O(path) the tokens never leave it. With
     C(delegate_to) it probes from anywhere.
   - Read only. It never writes anything. The token is sent only over a connection whose certificate was verified,
@@ -152,14 +155,16 @@ ok:
   type: bool
 msg:
   description:
-    - One line per group, for example C(ALPHA - active alpha-2 (priority 2, failover - alpha-1 tcp_refused)), as the
-      module prints them.
+    - One line per group, for example C(ALPHA - would connect to alpha-2 (priority 2, failover - alpha-1 tcp_refused)),
+      as the module prints them.
     - Lines and findings name an endpoint by the C(<name>) of its file C(nbwss_<name>.json) or C(nbwss_<name>.sealed),
       else by its RV(endpoints[].source).
   returned: always
   type: str
 fired:
-  description: The O(fail_on) conditions that hold, each with C(condition), C(groups) and C(message).
+  description:
+    - The O(fail_on) conditions that hold, each with C(condition), C(groups) (group ids) and C(message); V(unreadable)
+      also has C(files), the paths of the files that could not be read.
   returned: success or when O(fail_on) failed the task
   type: list
   elements: dict
@@ -220,9 +225,9 @@ endpoints:
 groups:
   description:
     - One per C(groupId), sorted - C(endpoints) (the results above, in the order NetBackup tries them), C(active) (the
-      url NetBackup would use when the group (re)connects, or null), C(active_priority), C(failover), C(healthy),
-      C(total), C(findings) (C(kind) and C(message) - group_down, single_endpoint, duplicate_priority, duplicate_url,
-      cert_expiry) and C(line).
+      url NetBackup would connect to when the group (re)connects, or null), C(active_priority), C(active_source) and
+      C(active_name) (which endpoint that is), C(failover), C(healthy), C(total), C(findings) (C(kind) and C(message) -
+      group_down, single_endpoint, duplicate_priority, duplicate_url (once per shared url), cert_expiry) and C(line).
   returned: success or when O(fail_on) failed the task
   type: list
   elements: dict
@@ -240,6 +245,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRi
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, protect
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import ProbeError, ProbeOptions, probe_endpoints
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
+    DEFAULT_FAIL_ON,
     FAIL_ON_CONDITIONS,
     fired_conditions,
     group_view,
@@ -281,8 +287,7 @@ def main():
             client_cert=dict(type='path'),
             client_key=dict(type='path', no_log=False),
             allow_unverified_token=dict(type='bool', default=False),
-            fail_on=dict(type='list', elements='str', default=['group_down', 'unreadable'],
-                         choices=list(FAIL_ON_CONDITIONS) + ['unreadable']),
+            fail_on=dict(type='list', elements='str', default=list(DEFAULT_FAIL_ON), choices=list(FAIL_ON_CONDITIONS)),
             min_cert_days=dict(type='int', default=30),
             **key_argument_spec()
         ),
@@ -305,11 +310,7 @@ def main():
     except TaskError as err:
         module.fail_task(err)
     groups = group_view(results, min_cert_days=params['min_cert_days'])
-    fired = fired_conditions(groups, [condition for condition in params['fail_on'] if condition != 'unreadable'])
-    if 'unreadable' in params['fail_on'] and errors:
-        # About files, not groups: a group whose only file cannot be read would otherwise vanish unnoticed.
-        fired.append({'condition': 'unreadable', 'groups': [], 'message': 'unreadable: %d endpoint file(s) could not be '
-                      'read and were not probed: %s.' % (len(errors), ', '.join(error['path'] for error in errors))})
+    fired = fired_conditions(groups, params['fail_on'], errors)
     for warning in warnings:
         module.warn(warning)
     lines = [group['line'] for group in groups] or ['no endpoint to probe']

@@ -30,6 +30,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import E
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import REASONS, STAGES, ProbeOptions, probe_endpoints
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import group_view
 from tools.cloudapp import CERT_KINDS, ENDPOINT_FAULTS, run_in_subprocess
+from tools.cloudapp.certs import CERT_DAYS
 
 CLOUDAPP_PYTHON = os.environ.get("NBWSS_CLOUDAPP_PYTHON") or None
 TIMEOUT = 2.0
@@ -293,7 +294,7 @@ def test_tls_facts_of_a_verified_connection(app, probed):
     assert facts["issuer"] == "CN=nbwss cloudapp test CA, O=netbackup.nbwss cloudapp"
     assert facts["san"] == ["DNS:localhost", "IP Address:127.0.0.1"]
     assert facts["not_after"] == not_after.strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert facts["days_left"] == 29  # the app's certificates are valid for 30 days from start
+    assert facts["days_left"] == CERT_DAYS - 1  # the app's good certificates are valid for CERT_DAYS days from start
     assert facts["protocol"] == "TLSv1.3" and facts["cipher"]
 
 
@@ -412,7 +413,7 @@ def test_probe_leaves_no_thread_socket_or_loop_behind(app):
 
 def test_group_view_of_real_results(probed):
     groups = {group["groupId"]: group for group in group_view(list(probed[0].values()))}
-    assert groups["ALPHA"]["line"] == "ALPHA: active alpha-2 (priority 2, failover: alpha-1 tls_expired)"
+    assert groups["ALPHA"]["line"] == "ALPHA: would connect to alpha-2 (priority 2, failover: alpha-1 tls_expired)"
     assert groups["BETA"]["line"] == "BETA: DOWN, no healthy endpoint (beta-1 tcp_refused, beta-2 tls_untrusted)"
 
 

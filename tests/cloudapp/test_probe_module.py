@@ -101,7 +101,7 @@ def test_results_of_good_endpoints_hold_no_token(app, capsys, monkeypatch):
     assert [row["token"] for row in result["endpoints"]] == [token_fingerprint(app.endpoint(name)["token"]) for name in names]
     assert [row["source"] for row in result["endpoints"]] == ["endpoints[%d]" % index for index in range(4)]
     assert result["endpoints"][0]["priority"] == 1 and result["endpoints"][0]["groupId"] == "UP"
-    assert result["msg"] == "UP: active endpoints[0] (priority 1, 1 of 4 healthy; down: endpoints[1] token_rejected, " \
+    assert result["msg"] == "UP: would connect to endpoints[0] (priority 1, 1 of 4 healthy; down: endpoints[1] token_rejected, " \
                             "endpoints[2] protocol_error, endpoints[3] closed)"
     assert result["invocation"]["module_args"]["endpoints"] == NO_LOG_MARKER
     assert "errors" not in result
@@ -217,14 +217,14 @@ def test_fail_on_failure_returns_every_result(app, capsys, monkeypatch):
     assert result["msg"] == (
         "group_down: DOWN: no endpoint is healthy, so NetBackup cannot connect this group (endpoints[0] tcp_refused, "
         "endpoints[2] http_status). | DOWN: DOWN, no healthy endpoint (endpoints[0] tcp_refused, endpoints[2] http_status); "
-        "UP: active endpoints[1] (priority 1, 1 of 2 healthy; down: endpoints[3] token_rejected)")
+        "UP: would connect to endpoints[1] (priority 1, 1 of 2 healthy; down: endpoints[3] token_rejected)")
     assert_no_secret(raw)
 
 
 def test_every_condition_fires_in_fail_on_order_and_an_empty_fail_on_never_fails(app, capsys, monkeypatch):
     endpoints = [five_keys(app, name) for name in ("down-1", "down-2", "healthy", "rejected")]
     endpoints.append(dict(five_keys(app, "healthy"), priority=2))  # same url twice: a conflict
-    common = {"endpoints": endpoints, "ca_path": app.state["ca_bundle"], "timeout": 3, "min_cert_days": 400}
+    common = {"endpoints": endpoints, "ca_path": app.state["ca_bundle"], "timeout": 3, "min_cert_days": 1000}
 
     failed, raw_failed = run(dict(common, fail_on=["cert_expiry", "conflict", "failover", "any_down", "group_down"]),
                              capsys, monkeypatch)
@@ -297,7 +297,7 @@ def test_path_lists_files_that_cannot_be_read_in_errors_and_probes_the_rest(app,
 
     # By default files that could not be read fail the task, after everything is returned.
     assert result["failed"] is True and [fired["condition"] for fired in result["fired"]] == ["unreadable"]
-    assert result["msg"].startswith("unreadable: 6 endpoint file(s) could not be read and were not probed: ")
+    assert result["msg"].startswith("unreadable: 6 endpoint files could not be read and were not probed: ")
     assert "failed" not in carry_on, carry_on["msg"]
     assert [(row["source"], row["reason"]) for row in result["endpoints"]] == [(good, "ok"), (rejected, "token_rejected")]
     errors = dict((error["path"], error["message"]) for error in result["errors"])

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
+    DEFAULT_FAIL_ON,
     DEFAULT_MIN_CERT_DAYS,
     FAIL_ON_CONDITIONS,
     fired_conditions,
@@ -42,27 +43,27 @@ def test_all_healthy_group_uses_its_best_priority():
     assert group['active'] == 'wss://alpha-1.example.com/nbwss'
     assert (group['active_priority'], group['failover'], group['healthy'], group['total']) == (1, False, 2, 2)
     assert group['findings'] == []
-    assert group['line'] == 'ALPHA: active alpha-1 (priority 1, 2 of 2 healthy)'
+    assert group['line'] == 'ALPHA: would connect to alpha-1 (priority 1, 2 of 2 healthy)'
 
 
 def test_failed_best_endpoint_means_failover_to_the_next_healthy_one():
     group = one(group_view([result('alpha-1', 'ALPHA', 1, 'tls_expired'), result('alpha-2', 'ALPHA', 2)]), 'ALPHA')
     assert (group['active'], group['active_priority'], group['failover'], group['healthy']) == (
         'wss://alpha-2.example.com/nbwss', 2, True, 1)
-    assert group['line'] == 'ALPHA: active alpha-2 (priority 2, failover: alpha-1 tls_expired)'
+    assert group['line'] == 'ALPHA: would connect to alpha-2 (priority 2, failover: alpha-1 tls_expired)'
     assert kinds(group) == ['cert_expiry']
     assert group['findings'][0]['message'] == 'ALPHA: the certificate of alpha-1 has expired.'
 
 
 def test_failover_line_also_names_failed_standbys():
     group = one(group_view([result('a1', 'A', 1, 'tcp_refused'), result('a2', 'A', 2), result('a3', 'A', 3, 'dns')]), 'A')
-    assert group['line'] == 'A: active a2 (priority 2, failover: a1 tcp_refused; also down: a3 dns)'
+    assert group['line'] == 'A: would connect to a2 (priority 2, failover: a1 tcp_refused; also down: a3 dns)'
 
 
 def test_failed_standby_is_not_a_failover():
     group = one(group_view([result('a1', 'A', 1), result('a2', 'A', 2, 'connect_timeout')]), 'A')
     assert (group['active_priority'], group['failover'], group['healthy']) == (1, False, 1)
-    assert group['line'] == 'A: active a1 (priority 1, 1 of 2 healthy; down: a2 connect_timeout)'
+    assert group['line'] == 'A: would connect to a1 (priority 1, 1 of 2 healthy; down: a2 connect_timeout)'
 
 
 def test_group_without_healthy_endpoint_is_down():
@@ -106,11 +107,26 @@ def test_duplicate_priority_is_a_finding_and_active_falls_back_to_url_order():
         'A: priority 1 is used by a1 and a2; which one NetBackup tries first is undefined.')}]
 
 
-def test_duplicate_url_across_groups_is_a_finding_in_both():
+def test_duplicate_url_across_groups_is_one_finding_naming_both():
     groups = group_view([result('a1', 'A', 1, url='wss://same/'), result('a2', 'A', 2),
                          result('b1', 'B', 1, url='wss://same/'), result('b2', 'B', 2)])
-    assert kinds(one(groups, 'A')) == kinds(one(groups, 'B')) == ['duplicate_url']
-    assert one(groups, 'B')['findings'][0]['message'] == 'B: the url of b1 (wss://same/) is used by more than one endpoint.'
+    assert (kinds(one(groups, 'A')), kinds(one(groups, 'B'))) == (['duplicate_url'], [])
+    assert one(groups, 'A')['findings'][0]['message'] == 'A: a1 and b1 (B) share the url wss://same/; each endpoint needs its own url.'
+
+
+def test_duplicate_url_finding_never_shows_the_query():
+    groups = group_view([result('a1', 'A', 1, url='wss://same/x?ticket=abc'), result('a2', 'A', 2, url='wss://same/x?ticket=abc')])
+    message = one(groups, 'A')['findings'][0]['message']
+    assert 'ticket' not in message and 'wss://same/x;' in message
+
+
+def test_twins_with_one_url_and_priority_name_the_healthy_one_active():
+    # A stale file beside a new one: same url, same priority, only one of them healthy.
+    stale = result('old', 'A', 1, 'token_rejected', url='wss://a.example.com/x')
+    fresh = result('new', 'A', 1, url='wss://a.example.com/x')
+    for order in ([stale, fresh], [fresh, stale]):
+        group = one(group_view(order), 'A')
+        assert (group['active_name'], group['active_source'], group['active_priority']) == ('new', 'new', 1)
 
 
 @pytest.mark.parametrize('days_left, min_days, expected', [(13, 14, True), (14, 14, False), (0, 14, True), (40, 60, True), (29, 0, False)])
@@ -161,7 +177,17 @@ def scenario():
     ])
 
 
-def test_default_fail_on_is_group_down():
+def test_unreadable_files_fire_with_their_paths_and_messages():
+    errors = [{'path': '/w/nbwss_a.sealed', 'message': '/w/nbwss_a.sealed: sealed with key id k1, which matches none of the keys'}]
+    fired = fired_conditions(scenario(), ['unreadable'], errors)
+    assert fired == [{'condition': 'unreadable', 'groups': [], 'files': ['/w/nbwss_a.sealed'], 'message': (
+        'unreadable: 1 endpoint file could not be read and was not probed: /w/nbwss_a.sealed: sealed with key id k1, '
+        'which matches none of the keys.')}]
+    assert fired_conditions(scenario(), ['unreadable'], []) == []
+
+
+def test_default_fail_on_is_group_down_and_unreadable():
+    assert DEFAULT_FAIL_ON == ('group_down', 'unreadable')
     fired = fired_conditions(scenario())
     assert fired == [{'condition': 'group_down', 'groups': ['BETA'], 'message': (
         'group_down: BETA: no endpoint is healthy, so NetBackup cannot connect this group (beta-1 tcp_refused, beta-2 dns).')}]
@@ -181,7 +207,7 @@ def test_each_condition_names_its_groups(condition, groups):
 def test_messages_say_why():
     messages = dict((f['condition'], f['message']) for f in fired_conditions(scenario(), FAIL_ON_CONDITIONS))
     assert messages['any_down'] == 'any_down: ALPHA: alpha-1 tls_expired. BETA: beta-1 tcp_refused, beta-2 dns.'
-    assert messages['failover'] == 'failover: ALPHA: active alpha-2 (priority 2, failover: alpha-1 tls_expired).'
+    assert messages['failover'] == 'failover: ALPHA: would connect to alpha-2 (priority 2, failover: alpha-1 tls_expired).'
     assert messages['cert_expiry'] == (
         'cert_expiry: ALPHA: the certificate of alpha-1 has expired. GAMMA: the certificate of gamma-1 expires in 3 day(s), '
         'on 2027-01-01T00:00:00Z (min_cert_days is 30).')
@@ -208,7 +234,7 @@ def test_unknown_condition_is_refused():
 def test_urls_that_differ_only_in_host_case_and_default_port_are_one_url():
     group = one(group_view([result('a1', 'A', 1, url='wss://H.example.com/x'),
                             result('a2', 'A', 2, url='wss://h.example.com:443/x')]), 'A')
-    assert [finding['kind'] for finding in group['findings']].count('duplicate_url') == 2
+    assert [finding['kind'] for finding in group['findings']].count('duplicate_url') == 1
 
 
 def test_the_default_certificate_margin_is_30_days():

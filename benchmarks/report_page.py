@@ -34,7 +34,7 @@ BIN = os.path.dirname(sys.executable)
 
 
 def fleet(masters, groups):
-    from ansible_collections.netbackup.nbwss.plugins.module_utils._fleet_report import fleet_view, host_report
+    from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import fleet_view, host_report
     from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import group_view
     results = []
     for number in range(groups):

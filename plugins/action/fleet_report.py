@@ -2,20 +2,27 @@
 # Copyright (c) 2026, netbackup.nbwss contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Controller side of netbackup.nbwss.fleet_report: host reports from hostvars, files on the controller."""
+"""Controller side of netbackup.nbwss.fleet_report: host reports from hostvars, the report files on the controller.
+
+The one place that writes the report: ``hosts/<master>.json``, ``fleet.json`` and ``fleet.html`` of one
+run, together (the page is rendered before anything is written), through the collection's safe write path.
+"""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import json
 import os
-import tempfile
 
-from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.text.converters import to_bytes, to_native
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._fleet_report import (
+from ansible_collections.netbackup.nbwss.plugins.module_utils._files import ControllerWriter, FilesError, write_file
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import DEFAULT_MIN_CERT_DAYS
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import (
     fleet_table,
     fleet_view,
     host_report,
@@ -24,35 +31,41 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._fleet_report impo
 
 _ARGUMENT_SPEC = dict(
     dir=dict(type='path'),
-    hosts=dict(type='list', elements='str', required=True),
+    hosts=dict(type='list', elements='str'),
     run_id=dict(type='str'),
     seen_var=dict(type='str', default='rollout_run_id'),
     deploy_var=dict(type='str', default='rollout_deploy'),
     probe_var=dict(type='str', default='rollout_probe'),
-    min_cert_days=dict(type='int'),
+    min_cert_days=dict(type='int', default=DEFAULT_MIN_CERT_DAYS),
     generated=dict(type='str'),
+    merge=dict(type='bool', default=False),
+    page=dict(type='bool', default=True),
+    from_report=dict(type='bool', default=False),
 )
 
+# The page template ships with the rollout role: collection root / roles / rollout / templates.
+PAGE_TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                             'roles', 'rollout', 'templates', 'fleet.html.j2')
+REPORT_MODE = '0644'
 
-def write_json(path, value):
-    """Write ``value`` as JSON to ``path`` atomically (a reader never sees half a file)."""
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(to_bytes(json.dumps(value, indent=1, sort_keys=True)))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+def report_dir(path):
+    """``path`` made absolute against the directory ansible-playbook was started in (its working directory: Ansible
+    never changes it), so a relative ``nbwss_report_dir`` means the same thing everywhere."""
+    return os.path.abspath(os.path.expanduser(path))
 
 
 def host_file_name(host):
-    """A file name for a host's report that no inventory name can escape from."""
-    safe = ''.join(char if char.isalnum() or char in '._-' else '_' for char in host)
-    return (safe.lstrip('.') or '_') + '.json'
+    """A file name for a host's report that no inventory name can escape from, and that two names never share
+    (``db:1`` and ``db_1``): a changed name gets a short hash of the real one."""
+    safe = (''.join(char if char.isalnum() or char in '._-' else '_' for char in host).lstrip('.') or '_')
+    if safe != host:
+        safe += '-' + hashlib.sha256(to_bytes(host)).hexdigest()[:8]
+    return safe + '.json'
+
+
+def _json_bytes(value):
+    return to_bytes(json.dumps(value, indent=1, sort_keys=True))
 
 
 class ActionModule(ActionBase):
@@ -62,37 +75,112 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
-        hostvars = (task_vars or {}).get('hostvars') or {}
+        dummy, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC,
+                                                  required_if=[('from_report', False, ('hosts',))],
+                                                  required_by={'from_report': ('dir',)})
+        task_vars = task_vars or {}
+        directory = report_dir(args['dir']) if args['dir'] else None
+        if args['from_report']:
+            view = self._read_view(directory)
+        else:
+            view = fleet_view(self._host_reports(args, task_vars), generated=args['generated'], run_id=args['run_id'],
+                              min_cert_days=args['min_cert_days'],
+                              carried=self._carried(directory, args) if directory and args['merge'] else ())
+        result.update(changed=False, view=view, table=fleet_table(view), summary=summary_line(view),
+                      findings=view['findings'], files=[])
+        if directory:
+            result['dir'] = directory
+            page = self._render(view, task_vars) if args['page'] else None
+            if self._task.check_mode:
+                # A check run changes nothing, the report of the last real run included.
+                result['msg'] = 'check mode: the report in %s was not written' % directory
+            else:
+                result['files'] = self._write(directory, view, page, hosts_too=not args['from_report'])
+        return result
+
+    @staticmethod
+    def _host_reports(args, task_vars):
+        hostvars = task_vars.get('hostvars') or {}
         reports = []
         for host in args['hosts']:
             variables = hostvars[host] if host in hostvars else {}
             seen = args['seen_var'] in variables and (args['run_id'] is None or variables[args['seen_var']] == args['run_id'])
             reports.append(host_report(host, seen=seen,
                                        deploy=variables[args['deploy_var']] if args['deploy_var'] in variables else None,
-                                       probe=variables[args['probe_var']] if args['probe_var'] in variables else None))
-        view = fleet_view(reports, generated=args['generated'], run_id=args['run_id'], min_cert_days=args['min_cert_days'])
-        if args['dir']:
-            self._write(args['dir'], view)
-            result['files'] = [os.path.join(args['dir'], 'fleet.json')]
-        result.update(changed=False, view=view, table=fleet_table(view), summary=summary_line(view),
-                      findings=view['findings'])
-        return result
+                                       probe=variables[args['probe_var']] if args['probe_var'] in variables else None,
+                                       run_id=args['run_id'], generated=args['generated']))
+        return reports
 
     @staticmethod
-    def _write(directory, view):
-        """One JSON per host under DIR/hosts and DIR/fleet.json; host files of other runs are removed."""
+    def _carried(directory, args):
+        """The host reports of earlier runs in ``directory`` for masters this run does not include."""
         hosts_dir = os.path.join(directory, 'hosts')
+        in_run = set(host_file_name(host) for host in args['hosts'])
+        carried = []
+        for name in sorted(os.listdir(hosts_dir)) if os.path.isdir(hosts_dir) else []:
+            if not name.endswith('.json') or name in in_run:
+                continue
+            try:
+                with open(os.path.join(hosts_dir, name), 'rb') as handle:
+                    report = json.loads(to_text(handle.read()))
+            except (IOError, OSError, ValueError) as err:
+                raise AnsibleActionFail('Could not read the earlier report %s to merge it: %s'
+                                        % (os.path.join(hosts_dir, name), to_native(getattr(err, 'strerror', None) or err)))
+            if isinstance(report, dict) and 'state' in report and 'host' in report:
+                carried.append(report)
+        return carried
+
+    @staticmethod
+    def _read_view(directory):
+        path = os.path.join(directory, 'fleet.json')
         try:
-            os.makedirs(hosts_dir, exist_ok=True)
-            wanted = set()
-            for report in view['reports']:
-                name = host_file_name(report['host'])
-                wanted.add(name)
-                write_json(os.path.join(hosts_dir, name), report)
-            for name in os.listdir(hosts_dir):
-                if name.endswith('.json') and name not in wanted:
-                    os.unlink(os.path.join(hosts_dir, name))
-            write_json(os.path.join(directory, 'fleet.json'), view)
+            with open(path, 'rb') as handle:
+                view = json.loads(to_text(handle.read()))
+        except (IOError, OSError) as err:
+            raise AnsibleActionFail('Could not read %s: %s' % (path, to_native(err.strerror or err)))
+        except ValueError as err:
+            raise AnsibleActionFail('%s is not a fleet report: %s' % (path, to_native(err)))
+        if not isinstance(view, dict) or 'host_states' not in view or 'reports' not in view:
+            raise AnsibleActionFail('%s is not a fleet report of this collection (no host_states or reports)' % path)
+        return view
+
+    def _render(self, view, task_vars):
+        """fleet.html of ``view``, rendered before anything is written, so that a page that cannot be rendered leaves
+        the last report as it was."""
+        template = lookup_loader.get('ansible.builtin.template', loader=self._loader, templar=self._templar)
+        try:
+            return to_text(template.run([PAGE_TEMPLATE], task_vars, template_vars={'rollout_view': view})[0])
+        except AnsibleError as err:
+            raise AnsibleActionFail('Could not render the fleet report page: %s' % to_native(err))
+
+    @staticmethod
+    def _write(directory, view, page, hosts_too=True):
+        """Write one run's report: host files, then fleet.json, then fleet.html; host files of masters not in the view
+        are removed. Returns the files written."""
+        written = []
+        try:
+            if not os.path.isdir(directory):
+                os.makedirs(directory)
+            if hosts_too:
+                hosts_dir = os.path.join(directory, 'hosts')
+                if not os.path.isdir(hosts_dir):
+                    os.makedirs(hosts_dir)
+                wanted = set()
+                for report in view['reports']:
+                    name = host_file_name(report['host'])
+                    wanted.add(name)
+                    if not report.get('carried'):
+                        write_file(ControllerWriter, os.path.join(hosts_dir, name), _json_bytes(report), mode=REPORT_MODE)
+                for name in os.listdir(hosts_dir):
+                    if name.endswith('.json') and name not in wanted:
+                        os.unlink(os.path.join(hosts_dir, name))
+                write_file(ControllerWriter, os.path.join(directory, 'fleet.json'), _json_bytes(view), mode=REPORT_MODE)
+                written.append(os.path.join(directory, 'fleet.json'))
+            if page is not None:
+                write_file(ControllerWriter, os.path.join(directory, 'fleet.html'), to_bytes(page), mode=REPORT_MODE)
+                written.append(os.path.join(directory, 'fleet.html'))
+        except FilesError as err:
+            raise AnsibleActionFail('Could not write the fleet report in %s: %s' % (directory, to_native(err)))
         except OSError as err:
             raise AnsibleActionFail('Could not write the fleet report in %s: %s' % (directory, to_native(err.strerror or err)))
+        return written

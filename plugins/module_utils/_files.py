@@ -95,6 +95,17 @@ class FilesError(Exception):
     """A file could not be read, written or removed; ``str()`` names the path and the reason."""
 
 
+class ControllerWriter(object):
+    """What write_file and remove_file need of a module, for files written on the controller (the fleet
+    report): the caller decides about check mode itself, and there is no SELinux context to keep."""
+
+    check_mode = False
+
+    @staticmethod
+    def selinux_enabled():
+        return False
+
+
 def temp_prefix(path):
     """The prefix of temp files for ``path``: a hidden name in the same directory."""
     return '.' + os.path.basename(path) + '.'

@@ -21,6 +21,8 @@ import yaml
 
 from tools.cloudapp import run_in_subprocess
 
+from ansible_collections.netbackup.nbwss.tests.harness.chromium import ElementIndex, chromium, dump_dom
+
 BIN = os.path.dirname(sys.executable)
 LOGS = os.environ.get('NBWSS_LOG_DIR')
 FIELDS = ('token', 'priority', 'groupId', 'hostName', 'url')
@@ -74,11 +76,11 @@ def inventory(tmp_path, app, masters):
     return str(path)
 
 
-def rollout(tmp_path, inventory_path, *extra):
-    """Run the collection's rollout playbook at -vvvv --diff; return (exit code, output)."""
-    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false', ANSIBLE_HOST_KEY_CHECKING='false')
-    command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory_path, 'netbackup.nbwss.rollout', '-vvvv', '--diff',
-               '-e', 'nbwss_report_dir=%s' % (tmp_path / 'report')] + list(extra)
+def rollout(tmp_path, inventory_path, *extra, report_dir=None, playbook='netbackup.nbwss.rollout', env=None):
+    """Run the collection's rollout playbook at -vvvv --diff in ``tmp_path``; return (exit code, output)."""
+    env = dict(env or os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false', ANSIBLE_HOST_KEY_CHECKING='false')
+    command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory_path, playbook, '-vvvv', '--diff',
+               '-e', 'nbwss_report_dir=%s' % (report_dir or tmp_path / 'report')] + list(extra)
     proc = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
                           check=False, cwd=str(tmp_path))
     if LOGS:
@@ -178,10 +180,174 @@ def test_in_batches_an_unreachable_master_and_a_group_down_are_reported_then_fai
     assert rc == 2, output[-3000:]
     assert output.count("TASK [netbackup.nbwss.rollout : Check every master's endpoint entries on the controller (") == 1
     view = fleet(tmp_path)
-    assert view['host_states'] == {'m1': 'failover', 'm2': 'down', 'm3': 'unreachable'}
+    # m2's group down fails its probe (fail_on group_down, the default): failed, with that as the reason.
+    assert view['host_states'] == {'m1': 'failover', 'm2': 'failed', 'm3': 'unreachable'}
+    assert 'm2 failed in the probe: fail_on group_down (DOWNGRP)' in output
     assert [finding['kind'] for finding in view['findings']].count('group_down') == 1
     assert any(finding['kind'] == 'unreachable' and finding['hosts'] == ['m3'] for finding in view['findings'])
     rows = recap(output)
     assert rows['m1']['failed'] == '0' and rows['m2']['failed'] == '1' and rows['m3']['failed'] == '1'
     assert masters_files(tmp_path).count('nbwss_down-1.sealed') == 1
+    assert_no_secret(app, tmp_path, output)
+
+
+# ---- the report tells the truth ------------------------------------------------------------------
+
+def page_rows(tmp_path):
+    """``host -> (state, text of the row)`` of fleet.html as headless Chromium renders it."""
+    dom = ElementIndex(dump_dom(str(tmp_path / 'report' / 'fleet.html')))
+    return dict((row['attrs']['data-host'], (row['attrs']['data-state'], row['text'])) for row in dom.find('tr')
+                if 'data-host' in row['attrs'])
+
+
+@pytest.mark.skipif(chromium() is None and not os.environ.get('CI'), reason='Chromium is not installed here')
+def test_an_unreadable_file_and_a_group_down_fail_their_masters_everywhere_and_report_only_is_not_probed(app, tmp_path):
+    path = inventory(tmp_path, app, {
+        'm1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-2')},
+        'm2': {'nbwss_endpoints': entries(app, 'alpha-2', 'beta-1', 'down-1', 'down-2')},
+        'm3': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-2')},
+    })
+    # A file on m1 that the probe cannot read: a leftover of another tool, not valid JSON.
+    (tmp_path / 'masters' / 'm1' / 'nbwss_leftover.json').write_text('{"token": "x", "priority": 1,')
+
+    rc, output = rollout(tmp_path, path)
+
+    assert rc == 2, output[-3000:]
+    view = fleet(tmp_path)
+    assert view['host_states'] == {'m1': 'failed', 'm2': 'failed', 'm3': 'failover'}
+    failures = dict((report['host'], report['failure']['msg']) for report in view['reports'] if 'failure' in report)
+    assert failures == {'m1': 'fail_on unreadable (1 file)', 'm2': 'fail_on group_down (DOWNGRP)'}
+    with open(str(tmp_path / 'report' / 'hosts' / 'm1.json')) as handle:
+        assert json.load(handle)['state'] == 'failed'
+    kinds = [finding['kind'] for finding in view['findings']]
+    assert 'unreadable' in kinds and 'group_down' in kinds and kinds.count('failed') == 2
+    table = [line for line in output.splitlines() if line.strip().startswith('"m')]
+    assert any('m1' in line and 'failed' in line for line in table) and any('m2' in line and 'failed' in line for line in table)
+    assert 'm1 failed in the probe: fail_on unreadable (1 file)' in output
+    assert 'nbwss_leftover.json' in output
+    rows = page_rows(tmp_path)
+    assert rows['m1'][0] == 'failed' and 'fail_on unreadable (1 file)' in rows['m1'][1]
+    assert rows['m2'][0] == 'failed' and 'fail_on group_down (DOWNGRP)' in rows['m2'][1]
+    recaps = recap(output)
+    assert (recaps['m1']['failed'], recaps['m2']['failed'], recaps['m3']['failed']) == ('1', '1', '0')
+    assert_no_secret(app, tmp_path, output)
+
+    rc, output = rollout(tmp_path, path, '--tags', 'report')
+
+    assert rc == 0, output[-3000:]
+    view = fleet(tmp_path)
+    assert view['host_states'] == {'m1': 'not_probed', 'm2': 'not_probed', 'm3': 'not_probed'}
+    assert view['summary']['healthy'] == 0 and '3 masters were not probed in this run' in output
+    assert set(state for state, dummy in page_rows(tmp_path).values()) == {'not_probed'}
+    assert_no_secret(app, tmp_path, output)
+
+
+def test_a_master_without_its_endpoint_variable_stops_every_master_with_one_line(app, tmp_path):
+    path = inventory(tmp_path, app, {
+        'm1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2')},
+        'm2': {'nbwss_endpoint': entries(app, 'alpha-1', 'alpha-2')},   # the typo of a new user
+        'm3': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2')},
+    })
+
+    rc, output = rollout(tmp_path, path)
+
+    assert rc == 2, output[-3000:]
+    assert 'm2: nbwss_endpoints is not set' in output and 'nbwss_endpoint' in output
+    assert 'argument_spec_data' not in output
+    assert masters_files(tmp_path) == [] and 'Put the master' not in output
+    assert not (tmp_path / 'report').exists()
+    assert_no_secret(app, tmp_path, output)
+
+
+def test_a_sealed_master_without_a_key_stops_every_master_before_any_write(app, tmp_path):
+    path = inventory(tmp_path, app, {
+        'm1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2')},
+        'm2': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2'), 'nbwss_key': None},
+    })
+
+    rc, output = rollout(tmp_path, path)
+
+    assert rc == 2, output[-3000:]
+    assert 'm2: nbwss_format sealed needs nbwss_key' in output
+    assert masters_files(tmp_path) == []
+    assert_no_secret(app, tmp_path, output)
+
+
+def test_a_relative_report_dir_is_taken_from_where_ansible_playbook_started_also_by_the_report_playbook(app, tmp_path):
+    path = inventory(tmp_path, app, {'m1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-2')}})
+    # Without PWD in the environment too: the report must not land inside the installed collection.
+    env = dict((name, value) for name, value in os.environ.items() if name != 'PWD')
+
+    rc, output = rollout(tmp_path, path, report_dir='reports/nbwss', env=env)
+
+    assert rc == 0, output[-3000:]
+    assert sorted(path.name for path in (tmp_path / 'reports' / 'nbwss').iterdir()) == ['fleet.html', 'fleet.json', 'hosts']
+    (tmp_path / 'reports' / 'nbwss' / 'fleet.html').unlink()
+
+    rc, output = rollout(tmp_path, 'localhost,', '-e', 'ansible_python_interpreter=%s' % sys.executable,
+                         report_dir='reports/nbwss', env=env, playbook='netbackup.nbwss.report')
+
+    assert rc == 0, output[-3000:]
+    assert (tmp_path / 'reports' / 'nbwss' / 'fleet.html').is_file()
+    assert '1 master: 0 healthy, 1 failed over' in output
+
+
+def test_check_mode_writes_no_report_and_a_limited_run_keeps_the_other_masters_marked(app, tmp_path):
+    path = inventory(tmp_path, app, {
+        'm1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-2')},
+        'm2': {'nbwss_endpoints': entries(app, 'alpha-2', 'beta-1', 'beta-2')},
+    })
+    rc, output = rollout(tmp_path, path)
+    assert rc == 0, output[-3000:]
+    before = dict((str(path), path.read_bytes()) for path in (tmp_path / 'report').rglob('*') if path.is_file())
+
+    rc, output = rollout(tmp_path, path, '--check')
+
+    assert rc == 0, output[-3000:]
+    assert dict((str(path), path.read_bytes()) for path in (tmp_path / 'report').rglob('*') if path.is_file()) == before
+    assert 'check mode: the report in' in output
+
+    rc, output = rollout(tmp_path, path, '--limit', 'm1')
+
+    assert rc == 0, output[-3000:]
+    view = fleet(tmp_path)
+    assert view['hosts'] == ['m1', 'm2'] and view['summary']['carried'] == 1
+    assert [report['host'] for report in view['reports'] if report.get('carried')] == ['m2']
+    assert '(1 from earlier runs: not in this one)' in output and 'healthy (earlier run)' in output
+    assert sorted(path.name for path in (tmp_path / 'report' / 'hosts').iterdir()) == ['m1.json', 'm2.json']
+    assert_no_secret(app, tmp_path, output)
+
+
+def test_an_unwritable_report_dir_still_fails_each_master_for_its_own_reason(app, tmp_path):
+    path = inventory(tmp_path, app, {
+        'm1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-2')},
+        'm2': {'nbwss_endpoints': entries(app, 'alpha-2', 'beta-1', 'down-1', 'down-2')},
+    })
+    # A file where the report directory should be: no user (root included) can write under it.
+    (tmp_path / 'blocked').write_text('not a directory')
+
+    rc, output = rollout(tmp_path, path, report_dir=str(tmp_path / 'blocked' / 'report'))
+
+    assert rc == 2, output[-3000:]
+    recaps = recap(output)
+    assert (recaps['m1']['failed'], recaps['m2']['failed']) == ('1', '1')
+    assert 'probe: group_down: DOWNGRP' in output
+    assert output.count('the fleet report could not be written') >= 2
+    assert_no_secret(app, tmp_path, output)
+
+
+def test_check_diff_shows_the_redacted_diff_and_what_would_be_removed(app, tmp_path):
+    path = inventory(tmp_path, app, {'m1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-2'),
+                                            'nbwss_purge': True}})
+    rc, output = rollout(tmp_path, path)
+    assert rc == 0, output[-3000:]
+    smaller = inventory(tmp_path, app, {'m1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1'),
+                                               'nbwss_purge': True}})
+
+    rc, output = rollout(tmp_path, smaller, '--check')
+
+    assert rc == 0, output[-3000:]
+    assert 'would remove ' in output and 'nbwss_beta-2.sealed' in output and 'removed /' not in output
+    assert 'sha256:' in output and '--- before' in output
+    assert 'nbwss_beta-2.sealed' in masters_files(tmp_path)
     assert_no_secret(app, tmp_path, output)

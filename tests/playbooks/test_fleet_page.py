@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict, token_fingerprint
-from ansible_collections.netbackup.nbwss.plugins.module_utils._fleet_report import fleet_view, host_report
-from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import group_view
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import fleet_view, host_report
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import fired_conditions, group_view
 from ansible_collections.netbackup.nbwss.tests.harness.chromium import ElementIndex, chromium, dump_dom, screenshot
 
 BIN = os.path.dirname(sys.executable)
@@ -48,11 +48,33 @@ def probe_results(layout, reasons=None, master=''):
     return results
 
 
-def registered_probe(results):
-    return {'changed': False, 'ok': True, 'fired': [], 'endpoints': results, 'groups': group_view(results)}
+def registered_probe(results, fail_on=(), errors=()):
+    """The probe task's registered result, failed as the module fails it when a fail_on condition holds."""
+    groups = group_view(results)
+    fired = fired_conditions(groups, fail_on, list(errors))
+    return {'changed': False, 'ok': not fired, 'failed': bool(fired), 'fired': fired, 'endpoints': results,
+            'groups': groups, 'errors': list(errors)}
 
 
 LAYOUT = [('ALPHA', (1, 2)), ('BETA', (1, 2)), ('GAMMA', (1, 2))]
+
+
+UNREADABLE = [{'path': '/usr/openv/var/global/wss/nbwss_gamma-3.sealed',
+               'message': '/usr/openv/var/global/wss/nbwss_gamma-3.sealed: sealed with key id 5b1c, which matches none of '
+                          'the given keys (key id mismatch)'}]
+
+
+def eight_masters():
+    """The five of five_masters, one whose probe failed on an unreadable file, one whose probe failed on a group down,
+    and one not probed in this run."""
+    deploy = {'changed': False, 'files': [], 'removed': []}
+    return five_masters() + [
+        host_report('m6-unreadable', deploy=deploy, probe=registered_probe(
+            probe_results(LAYOUT, master='m6'), fail_on=['group_down', 'unreadable'], errors=UNREADABLE)),
+        host_report('m7-group-down', deploy=deploy, probe=registered_probe(
+            probe_results(LAYOUT, {'beta-1': 'http_status', 'beta-2': 'tcp_refused'}, 'm7'), fail_on=['group_down'])),
+        host_report('m8-not-probed', deploy=deploy, probe={'skipped': True, 'changed': False}),
+    ]
 
 
 def five_masters():
@@ -105,8 +127,9 @@ def test_the_page_shows_every_state_in_the_grid_and_the_findings_first(tmp_path)
     assert cells[('ALPHA', '↷alpha-2 p2 failover')] == 'failover'
     assert cells[('GAMMA', '✗down')] == 'down'
     assert cells[('BETA', '✓beta-1 p1')] == 'ok'
-    unreachable = [element for element in dom.find('td') if 'unreachable' in element['attrs'].get('class', '')]
-    assert len(unreachable) == 1 and unreachable[0]['text'].strip() == '⚠ unreachable'
+    states = dict((element['attrs']['class'], element['text'].strip()) for element in dom.find('td')
+                  if element['attrs'].get('class', '').startswith('state '))
+    assert states['state unreachable'] == '⚠ unreachabledeploy: Failed to connect to the host via ssh: timed out'
     findings = [(element['attrs']['class'], element['text']) for element in dom.find('li')]
     kinds = [kind for kind, dummy in findings]
     assert kinds == ['finding drift', 'finding group_down', 'finding failover', 'finding cert_expiry', 'finding unreachable']
@@ -117,6 +140,36 @@ def test_the_page_shows_every_state_in_the_grid_and_the_findings_first(tmp_path)
     assert ids == ['m-m1-ok', 'm-m2-failover', 'm-m3-down', 'm-m4-unreachable', 'm-m5-drift']
     assert 'tcp_refused' in details[1]['text'] and '1/2/9/3/2 (17)' in details[1]['text']
     assert dom.find('script') == [] and dom.find('link') == []
+
+
+def test_failed_and_not_probed_masters_are_never_healthy_and_the_page_says_why(tmp_path):
+    page = render(tmp_path / 'report', fleet_view(eight_masters(), generated='2026-12-04 12:00:00 UTC', run_id='r2'))
+
+    dom = ElementIndex(dump_dom(page))
+
+    rows = dict((element['attrs']['data-host'], element['attrs']['data-state']) for element in dom.find('tr')
+                if 'data-host' in element['attrs'])
+    assert (rows['m6-unreadable'], rows['m7-group-down'], rows['m8-not-probed']) == ('failed', 'failed', 'not_probed')
+    why = dict((element['attrs']['data-host'], element['text']) for element in dom.find('tr') if 'data-host' in element['attrs'])
+    assert 'probe: fail_on unreadable (1 file)' in why['m6-unreadable']
+    assert 'probe: fail_on group_down (BETA)' in why['m7-group-down']
+    assert '? not probed' in why['m8-not-probed'] and 'no probe result in this run' in why['m8-not-probed']
+    counts = dict((element['attrs']['id'], element['text']) for element in dom.find('b') if 'id' in element['attrs'])
+    assert (counts['n-masters'], counts['n-healthy'], counts['n-failed'], counts['n-not-probed']) == ('8', '2', '2', '1')
+    findings = [(element['attrs']['class'].split()[1], element['text']) for element in dom.find('li')]
+    assert [kind for kind, dummy in findings] == ['drift', 'group_down', 'group_down', 'failover', 'cert_expiry',
+                                                  'unreadable', 'failed', 'failed', 'unreachable', 'not_probed']
+    assert 'nbwss_gamma-3.sealed: sealed with key id 5b1c' in findings[5][1]
+    assert 'BETA is down on m7-group-down: no endpoint of the group is healthy (beta-1 http_status, beta-2 tcp_refused)' \
+        in findings[1][1] + findings[2][1]
+    assert 'm8-not-probed' in findings[9][1]
+    details = dict((element['attrs']['id'], element['text']) for element in dom.find('details'))
+    assert 'not probed: /usr/openv/var/global/wss/nbwss_gamma-3.sealed' in details['m-m6-unreadable']
+    # The why of each failed endpoint, where the user looks first: its reason and the probe's detail.
+    assert 'http_status' in details['m-m7-group-down'] and 'tcp_refused' in details['m-m7-group-down']
+    png = os.path.join(ARTIFACTS or str(tmp_path), 'fleet-page-failed-and-not-probed.png')
+    os.makedirs(os.path.dirname(png), exist_ok=True)
+    assert screenshot(page, png) > 10000
 
 
 def test_the_page_is_self_contained_holds_no_token_and_is_kept_as_a_screenshot(tmp_path):

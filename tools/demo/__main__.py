@@ -65,8 +65,6 @@ def inventory(state, workdir):
         'nbwss_provider_ca_path': state['ca_bundle'],
         'nbwss_probe_ca_path': state['ca_bundle'],
         'nbwss_probe_timeout': 5,
-        # The demo's certificates live 30 days: warn about the last two weeks only.
-        'nbwss_probe_min_cert_days': 14,
     }
     os.makedirs(master['nbwss_dir'], mode=0o700)
     path = os.path.join(workdir, 'inventory.yml')

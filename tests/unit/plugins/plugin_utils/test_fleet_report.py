@@ -10,14 +10,14 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._fleet_report import (
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import (
     fleet_table,
     group_cell,
     fleet_view,
     host_report,
     summary_line,
 )
-from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import group_view
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import fired_conditions, group_view
 
 TOKEN = 'nbwssFleetTok3n-NeverInAReport-7Q'
 
@@ -31,10 +31,16 @@ def result(name, group, priority, reason='ok', url=None, days_left=200):
             'tls': {'days_left': days_left, 'not_after': '2027-06-01T00:00:00Z'} if reason == 'ok' else None}
 
 
-def probe_result(results, fired=()):
-    """The registered result of the rollout's probe task (with extra keys a result may carry)."""
-    return {'changed': False, 'ok': not fired, 'fired': list(fired), 'endpoints': results,
-            'groups': group_view(results), 'msg': 'lines', 'invocation': {'module_args': {'key': TOKEN}}}
+def probe_result(results, fail_on=(), errors=()):
+    """The registered result of the rollout's probe task (with extra keys a result may carry), failed as the module
+    fails it when a ``fail_on`` condition holds."""
+    groups = group_view(results)
+    fired = fired_conditions(groups, fail_on, list(errors))
+    registered = {'changed': False, 'ok': not fired, 'fired': fired, 'endpoints': results, 'groups': groups,
+                  'errors': list(errors), 'msg': 'lines', 'invocation': {'module_args': {'key': TOKEN}}}
+    if fired:
+        registered['failed'] = True
+    return registered
 
 
 def deploy_result(changed=True, failed=False):
@@ -55,7 +61,7 @@ def fleet():
     return [
         host_report('m1', deploy=deploy_result(), probe=probe_result(HEALTHY)),
         host_report('m2', deploy=deploy_result(False), probe=probe_result(FAILOVER)),
-        host_report('m3', deploy=deploy_result(False), probe=probe_result(DOWN, fired=[{'condition': 'group_down'}])),
+        host_report('m3', deploy=deploy_result(False), probe=probe_result(DOWN)),
         host_report('m4', deploy={'unreachable': True, 'msg': 'Failed to connect to the host via ssh', 'changed': False},
                     probe={'skipped': True}),
         host_report('m5', deploy=deploy_result(False), probe=probe_result(DRIFTED)),
@@ -67,27 +73,69 @@ def test_host_report_keeps_only_known_keys_and_never_the_invocation():
 
     text = json.dumps(report)
     assert TOKEN not in text and 'invocation' not in text and 'endpoint' not in report['deploy']['files'][0]
-    assert report['status'] == 'ok' and report['deploy']['files'][0]['reason'] == 'created'
+    assert report['state'] == 'healthy' and report['deploy']['files'][0]['reason'] == 'created'
     assert [group['groupId'] for group in report['probe']['groups']] == ['A', 'B']
 
 
 def test_host_report_states():
-    assert host_report('p', seen=False) == {'host': 'p', 'status': 'pending'}
+    assert host_report('p', seen=False, run_id='r1') == {'host': 'p', 'state': 'pending', 'run_id': 'r1', 'generated': None}
     failed = host_report('f', deploy=deploy_result(failed=True), probe={'skipped': True})
-    assert failed['status'] == 'failed' and failed['failure'] == {'stage': 'deploy', 'msg': 'dir /d does not exist.'}
+    assert failed['state'] == 'failed' and failed['failure'] == {'stage': 'deploy', 'msg': 'dir /d does not exist.'}
     unreachable = fleet()[3]
-    assert unreachable['status'] == 'unreachable' and unreachable['failure']['stage'] == 'deploy'
+    assert unreachable['state'] == 'unreachable' and unreachable['failure']['stage'] == 'deploy'
     probe_only = host_report('t', deploy=None, probe=probe_result(HEALTHY))
-    assert 'deploy' not in probe_only and probe_only['status'] == 'ok'
+    assert 'deploy' not in probe_only and probe_only['state'] == 'healthy'
     broken_probe = host_report('b', deploy=deploy_result(), probe={'failed': True, 'msg': 'timeout must be positive'})
-    assert broken_probe['status'] == 'failed' and broken_probe['failure']['stage'] == 'probe'
+    assert broken_probe['state'] == 'failed' and broken_probe['failure']['stage'] == 'probe'
+
+
+def test_a_master_whose_probe_failed_its_fail_on_is_failed_with_the_conditions_as_reason():
+    down = host_report('m3', probe=probe_result(DOWN, fail_on=['group_down']))
+    assert down['state'] == 'failed'
+    assert down['failure'] == {'stage': 'probe', 'msg': 'fail_on group_down (B)', 'conditions': ['group_down']}
+    assert [group['groupId'] for group in down['probe']['groups']] == ['A', 'B']
+    failover = host_report('m2', probe=probe_result(FAILOVER, fail_on=['failover', 'conflict']))
+    assert (failover['state'], failover['failure']['msg']) == ('failed', 'fail_on failover (A)')
+    expiring = host_report('m9', probe=probe_result([result('a1', 'A', 1, days_left=3), result('a2', 'A', 2)],
+                                                    fail_on=['cert_expiry']))
+    assert (expiring['state'], expiring['failure']['msg']) == ('failed', 'fail_on cert_expiry (A)')
+
+
+def test_a_master_with_an_unreadable_file_is_failed_and_the_file_is_a_finding():
+    errors = [{'path': '/d/nbwss_c1.sealed', 'message': '/d/nbwss_c1.sealed: sealed with key id 0f3a, which matches '
+                                                        'none of the given keys (key id mismatch)'}]
+    report = host_report('m7', probe=probe_result(HEALTHY, fail_on=['group_down', 'unreadable'], errors=errors))
+    assert (report['state'], report['failure']['msg']) == ('failed', 'fail_on unreadable (1 file)')
+    assert report['probe']['errors'] == errors
+    view = fleet_view([report])
+    unreadable = [f for f in view['findings'] if f['kind'] == 'unreadable']
+    assert unreadable == [{'kind': 'unreadable', 'hosts': ['m7'], 'files': ['/d/nbwss_c1.sealed'], 'message': (
+        'm7: 1 endpoint file could not be read, so it was not probed: /d/nbwss_c1.sealed: sealed with key id 0f3a, '
+        'which matches none of the given keys (key id mismatch)')}]
+    assert 'm7 failed in the probe: fail_on unreadable (1 file)' in fleet_table(view)[-1]
+
+
+def test_a_group_down_that_fail_on_lets_pass_is_down_not_healthy():
+    assert host_report('m3', probe=probe_result(DOWN, fail_on=[]))['state'] == 'down'
+    assert host_report('m2', probe=probe_result(FAILOVER, fail_on=['group_down']))['state'] == 'failover'
+
+
+def test_a_master_without_a_probe_result_of_this_run_is_not_probed_never_healthy():
+    for probe in (None, {'skipped': True, 'changed': False}):
+        report = host_report('m1', deploy=deploy_result(), probe=probe)
+        assert report['state'] == 'not_probed' and 'probe' not in report
+    view = fleet_view([host_report('m1', deploy=deploy_result()), host_report('m2')])
+    assert view['summary']['healthy'] == 0 and view['summary']['not_probed'] == 2
+    assert summary_line(view) == '2 masters: 0 healthy, 0 failed over, 0 down, 0 failed, 0 unreachable, 2 not probed'
+    assert view['findings'][-1]['message'] == (
+        '2 masters were not probed in this run, so their state is unknown: m1, m2 (run the rollout with the probe tag to check)')
 
 
 def test_fleet_view_counts_masters_by_state_and_fills_the_grid():
     view = fleet_view(fleet(), generated='2026-11-28 12:00:00 UTC', run_id='r1', min_cert_days=30)
 
     assert view['summary'] == {'masters': 5, 'healthy': 2, 'failover': 1, 'down': 1, 'failed': 0, 'unreachable': 1,
-                               'pending': 0}
+                               'not_probed': 0, 'pending': 0, 'carried': 0}
     assert view['groups'] == ['A', 'B']
     assert view['grid']['m2']['A'] == {'state': 'failover', 'active': 'a2', 'priority': 2, 'text': 'a2 (p2) FAILOVER'}
     assert view['grid']['m3']['B']['state'] == 'down'
@@ -118,13 +166,32 @@ def test_findings_come_in_order_drift_down_failover_certificates_unreachable():
     assert kinds == ['drift', 'group_down', 'failover', 'cert_expiry', 'unreachable']
 
 
+def test_a_group_down_finding_says_why_per_endpoint():
+    down = [result('b1', 'B', 1, 'http_status'), result('b2', 'B', 2, 'tcp_refused'), result('a1', 'A', 1), result('a2', 'A', 2)]
+    down[0]['http_status'] = 404
+    finding = [f for f in fleet_view([host_report('m1', probe=probe_result(down))])['findings'] if f['kind'] == 'group_down']
+    assert finding[0]['message'] == 'B is down on m1: no endpoint of the group is healthy (b1 http_status 404, b2 tcp_refused)'
+
+
+def test_a_duplicate_url_on_a_master_is_one_conflict_finding_in_the_fleet():
+    # A stale file beside a new one on the same url.
+    url = 'wss://a1.example.com/nbwss'
+    stale = [result('a1', 'A', 1), result('a1-old', 'A', 3, url=url), result('a2', 'A', 2)]
+    view = fleet_view([host_report('m1', probe=probe_result(stale)), host_report('m2', probe=probe_result(HEALTHY))])
+    conflicts = [f for f in view['findings'] if f['kind'] == 'conflict']
+    assert conflicts == [{'kind': 'conflict', 'groupId': 'A', 'hosts': ['m1'], 'message': (
+        'conflict on m1: A: a1 and a1-old share the url wss://a1.example.com/nbwss; each endpoint needs its own url.')}]
+    assert '- ' + conflicts[0]['message'] in fleet_table(view)
+
+
 def test_a_group_failed_over_on_several_masters_is_one_finding():
     reports = [host_report('m%d' % n, probe=probe_result(FAILOVER)) for n in range(1, 4)]
 
     failover = [f for f in fleet_view(reports)['findings'] if f['kind'] == 'failover']
 
     assert len(failover) == 1 and failover[0]['hosts'] == ['m1', 'm2', 'm3']
-    assert failover[0]['message'] == 'A failed over on m1, m2, m3: active a2 (priority 2); not healthy: a1 tcp_refused'
+    assert failover[0]['message'] == ('A failed over on m1, m2, m3: NetBackup would connect to a2 (priority 2) at its next '
+                                      '(re)connect; not healthy: a1 tcp_refused')
 
 
 def test_certificates_close_to_expiry_are_one_finding_per_endpoint():
@@ -142,6 +209,7 @@ def test_table_lists_every_master_and_a_state_column():
 
     assert lines[0] == summary_line(fleet_view(fleet())) == \
         '5 masters: 2 healthy, 1 failed over, 1 down, 0 failed, 1 unreachable'
+    assert summary_line(fleet_view(fleet()[:1])).startswith('1 master: 1 healthy')
     header = lines[2].split()
     assert header == ['master', 'state', 'A', 'B']
     rows = dict((line.split()[0], line) for line in lines[3:8])
@@ -172,6 +240,24 @@ def test_nothing_in_the_view_or_table_holds_the_token():
     view = fleet_view(fleet())
 
     assert TOKEN not in json.dumps(view) and TOKEN not in '\n'.join(fleet_table(view))
+
+
+def test_cell_of_twins_with_one_url_and_priority_names_the_healthy_twin():
+    # Two files with the same url and priority: only the new one's token is accepted.
+    url = 'wss://same.example.com/nbwss'
+    for order in ((('old', 'token_rejected'), ('new', 'ok')), (('new', 'ok'), ('old', 'token_rejected'))):
+        twins = [result(name, 'G', 1, reason, url=url) for name, reason in order] + [result('g2', 'G', 2)]
+        cell = fleet_view([host_report('m1', probe=probe_result(twins))])['grid']['m1']['G']
+        assert (cell['state'], cell['active']) == ('ok', 'new')
+
+
+def test_a_limited_run_carries_the_other_masters_of_the_last_report_marked_as_earlier():
+    earlier = host_report('m9', probe=probe_result(HEALTHY), run_id='r0', generated='2026-12-01 10:00:00 UTC')
+    view = fleet_view([host_report('m1', probe=probe_result(FAILOVER), run_id='r1')], run_id='r1', carried=[earlier])
+    assert view['hosts'] == ['m1', 'm9'] and view['summary']['carried'] == 1
+    assert [report.get('carried', False) for report in view['reports']] == [False, True]
+    assert summary_line(view) == '2 masters: 1 healthy, 1 failed over, 0 down, 0 failed, 0 unreachable (1 from earlier runs: not in this one)'
+    assert any(line.startswith('m9') and 'healthy (earlier run)' in line for line in fleet_table(view))
 
 
 def test_cell_of_a_group_listing_one_url_twice_is_its_healthy_endpoint():

@@ -38,8 +38,11 @@ def _healthy(result):
     return result['reason'] == 'ok'
 
 
-def _down_list(results):
-    return ', '.join('%s %s' % (endpoint_name(result), result['reason']) for result in results)
+def reasons_text(results):
+    """``a1 tcp_refused, a2 http_status 404``: what stopped each endpoint, for lines and findings here and in the fleet."""
+    return ', '.join('%s %s%s' % (endpoint_name(result), result['reason'],
+                                  ' %s' % result['http_status'] if result.get('http_status') else '')
+                     for result in results)
 
 
 def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
@@ -94,17 +97,17 @@ def _line(group_id, members, active):
     "would connect to": NetBackup does not pre-empt, so this is its choice at the group's next (re)connect.
     """
     if active is None:
-        return '%s: DOWN, no healthy endpoint (%s)' % (group_id, _down_list(members))
+        return '%s: DOWN, no healthy endpoint (%s)' % (group_id, reasons_text(members))
     skipped = [result for result in members if result['priority'] < active['priority']]
     others = [result for result in members if not _healthy(result) and result['priority'] >= active['priority']]
     parts = ['priority %d' % active['priority']]
     if skipped:
-        parts.append('failover: %s' % _down_list(skipped))
+        parts.append('failover: %s' % reasons_text(skipped))
     else:
         parts.append('%d of %d healthy' % (sum(1 for result in members if _healthy(result)), len(members)))
     text = ', '.join(parts)
     if others:
-        text += '; %sdown: %s' % ('also ' if skipped else '', _down_list(others))
+        text += '; %sdown: %s' % ('also ' if skipped else '', reasons_text(others))
     return '%s: would connect to %s (%s)' % (group_id, endpoint_name(active), text)
 
 
@@ -116,7 +119,7 @@ def _findings(group_id, members, shared_urls, min_cert_days):
 
     if not any(_healthy(result) for result in members):
         add('group_down', '%s: no endpoint is healthy, so NetBackup cannot connect this group (%s).'
-            % (group_id, _down_list(members)))
+            % (group_id, reasons_text(members)))
     if len(members) == 1:
         add('single_endpoint', '%s: %s is the only endpoint, so NetBackup has nothing to fail over to.'
             % (group_id, endpoint_name(members[0])))
@@ -191,7 +194,7 @@ def fired_conditions(groups, fail_on=DEFAULT_FAIL_ON, errors=None):
             continue
         if condition == 'any_down':
             hits = [(group['groupId'], [result for result in group['endpoints'] if not _healthy(result)]) for group in groups]
-            messages = ['%s: %s' % (group_id, _down_list(down)) for group_id, down in hits if down]
+            messages = ['%s: %s' % (group_id, reasons_text(down)) for group_id, down in hits if down]
             group_ids = [group_id for group_id, down in hits if down]
         elif condition == 'failover':
             failed_over = [group for group in groups if group['failover']]

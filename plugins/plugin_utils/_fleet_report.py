@@ -26,6 +26,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups impo
     DEFAULT_MIN_CERT_DAYS,
     cert_expiry,
     endpoint_name,
+    reasons_text,
 )
 
 REPORT_VERSION = 2
@@ -153,13 +154,6 @@ def _hosts_text(hosts, limit=5):
     return shown + (' and %d more' % (len(hosts) - limit) if len(hosts) > limit else '')
 
 
-def _reasons(results):
-    """``a1 tcp_refused, a2 http_status 404``: what stopped each endpoint (the page also shows each one's detail)."""
-    return ', '.join('%s %s%s' % (endpoint_name(result), result['reason'],
-                                  ' %s' % result['http_status'] if result.get('http_status') else '')
-                     for result in results)
-
-
 def _drift(reports):
     """One finding per groupId configured differently on different masters, naming who has which variant."""
     variants = {}
@@ -191,9 +185,9 @@ def _group_findings(reports, min_cert_days):
         for group in _groups(report):
             group_id, members = group['groupId'], group.get('endpoints') or []
             if group.get('active') is None and members:
-                seen['group_down'].setdefault((group_id, _reasons(members)), []).append(report['host'])
+                seen['group_down'].setdefault((group_id, reasons_text(members)), []).append(report['host'])
             elif group.get('failover'):
-                skipped = _reasons([result for result in members if result['priority'] < group['active_priority']])
+                skipped = reasons_text([result for result in members if result['priority'] < group['active_priority']])
                 key = (group_id, group['active_name'], group['active_priority'], skipped)
                 seen['failover'].setdefault(key, []).append(report['host'])
             for finding in group.get('findings') or []:

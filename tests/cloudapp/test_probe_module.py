@@ -216,7 +216,7 @@ def test_fail_on_failure_returns_every_result(app, capsys, monkeypatch):
     assert result["fired"][0]["groups"] == ["DOWN"]
     assert result["msg"] == (
         "group_down: DOWN: no endpoint is healthy, so NetBackup cannot connect this group (endpoints[0] tcp_refused, "
-        "endpoints[2] http_status). | DOWN: DOWN, no healthy endpoint (endpoints[0] tcp_refused, endpoints[2] http_status); "
+        "endpoints[2] http_status 403). | DOWN: DOWN, no healthy endpoint (endpoints[0] tcp_refused, endpoints[2] http_status 403); "
         "UP: would connect to endpoints[1] (priority 1, 1 of 2 healthy; down: endpoints[3] token_rejected)")
     assert_no_secret(raw)
 

@@ -239,3 +239,11 @@ def test_urls_that_differ_only_in_host_case_and_default_port_are_one_url():
 
 def test_the_default_certificate_margin_is_30_days():
     assert DEFAULT_MIN_CERT_DAYS == 30
+
+
+def test_a_refused_upgrade_shows_its_http_status_in_lines_and_findings():
+    refused = result('b1', 'B', 1, 'http_status')
+    refused['http_status'] = 404
+    group = one(group_view([refused, result('b2', 'B', 2, 'tcp_refused')]), 'B')
+    assert group['line'] == 'B: DOWN, no healthy endpoint (b1 http_status 404, b2 tcp_refused)'
+    assert group['findings'][0]['message'].endswith('(b1 http_status 404, b2 tcp_refused).')

@@ -137,8 +137,8 @@ def _findings(group_id, members, shared_urls, min_cert_days):
     for result in members:
         expiry = cert_expiry(result, min_cert_days)
         if expiry:
-            add('cert_expiry', '%s: the certificate of %s %s%s.' % (group_id, endpoint_name(result), expiry,
-                                                                   '' if expiry == 'has expired' else ' (min_cert_days is %d)' % min_cert_days))
+            margin = '' if expiry == 'has expired' else ' (min_cert_days is %d)' % min_cert_days
+            add('cert_expiry', '%s: the certificate of %s %s%s.' % (group_id, endpoint_name(result), expiry, margin))
     return findings
 
 

@@ -212,8 +212,8 @@ def _group_findings(reports, min_cert_days):
                          'message': 'conflict on %s: %s' % (_hosts_text(hosts), message)})
     for (group_id, name, url, when), hosts in sorted(seen['cert_expiry'].items()):
         findings.append({'kind': 'cert_expiry', 'groupId': group_id, 'hosts': sorted(hosts),
-                         'message': 'the certificate of %s (%s, %s) %s, seen from %s' % (name, group_id, url, when,
-                                                                                          _hosts_text(hosts))})
+                         'message': 'the certificate of %s (%s, %s) %s, seen from %s'
+                                    % (name, group_id, url, when, _hosts_text(hosts))})
     return findings
 
 
@@ -233,8 +233,8 @@ def _host_findings(reports):
             if report['state'] == state:
                 failure = report.get('failure') or {}
                 findings.append({'kind': state, 'hosts': [report['host']],
-                                 'message': '%s %s in the %s: %s' % (report['host'], state, failure.get('stage'),
-                                                                      failure.get('msg'))})
+                                 'message': '%s %s in the %s: %s'
+                                            % (report['host'], state, failure.get('stage'), failure.get('msg'))})
     not_probed = [report['host'] for report in reports if report['state'] == 'not_probed']
     if not_probed:
         findings.append({'kind': 'not_probed', 'hosts': not_probed,

@@ -351,3 +351,14 @@ def test_check_diff_shows_the_redacted_diff_and_what_would_be_removed(app, tmp_p
     assert 'sha256:' in output and '--- before' in output
     assert 'nbwss_beta-2.sealed' in masters_files(tmp_path)
     assert_no_secret(app, tmp_path, output)
+
+
+def test_a_module_error_names_the_role_variable_behind_the_option(app, tmp_path):
+    path = inventory(tmp_path, app, {'m1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2'), 'nbwss_file_mode': '0644'}})
+
+    rc, output = rollout(tmp_path, path)
+
+    assert rc == 2, output[-3000:]
+    verdict = [line for line in output.splitlines() if 'deploy failed: ' in line and '(role variable: nbwss_file_mode)' in line]
+    assert verdict and 'nbwss_file_mode' in verdict[-1], output[-3000:]
+    assert_no_secret(app, tmp_path, output)

@@ -254,10 +254,17 @@ def _decode_json(text, source):
     except EndpointError as exc:
         raise exc.with_source(source)
     except ValueError as exc:
-        # json's message gives the position only, never the document text.
-        raise EndpointError('is not valid JSON: %s' % getattr(exc, 'msg', 'unreadable'), source=source)
+        raise EndpointError('is not valid JSON: %s' % _json_error_text(exc), source=source)
     except RecursionError:
         raise EndpointError('is not valid JSON: nested too deeply', source=source)
+
+
+def _json_error_text(exc):
+    """json's reason and where it is (line and column), never the text around it: that could be the token."""
+    reason = (getattr(exc, 'msg', None) or 'unreadable').split(':')[0]  # the pure-Python decoder appends text
+    if getattr(exc, 'lineno', None) is None:
+        return reason
+    return '%s at line %d, column %d' % (reason, exc.lineno, exc.colno)
 
 
 def endpoint_from_dict(value, source=None, from_options=False):
@@ -377,19 +384,53 @@ def invisible_character(text):
 
 
 def _priority(item, field, from_options):
-    """``(problem or None, value)``: a JSON integer; from module options also a string of digits (no sign, no leading 0)."""
+    """``(problem or None, value)``: a JSON integer; from module options also a string of digits (no sign, no leading 0).
+
+    Ansible templating turns an integer into a string, hence the one exception; the messages never
+    suggest that strings are accepted, since in a file they are not.
+    """
     if from_options and isinstance(item, str) and _DIGITS.match(item) and len(item) <= 10:
         item = int(item)
     if isinstance(item, _OversizedNumber):
         return 'must be between 0 and %d' % MAX_PRIORITY, None
     if isinstance(item, bool) or not isinstance(item, int):
-        if from_options:
-            return ('must be an integer such as 1 (a string of digits is accepted; a sign, a leading 0 or a decimal point '
-                    'is not), not %s' % _json_type(item)), None
-        return 'must be a JSON integer without quotes (for example 1), not %s' % _json_type(item), None
+        return 'must be a JSON integer, not %s%s' % (_json_type(item), _priority_hint(item)), None
     if item < 0 or item > MAX_PRIORITY:
         return 'must be between 0 and %d' % MAX_PRIORITY, None
     return None, item
+
+
+# A string that looks like a number is safe to show (a pasted token is not shown): "01", "+2", "1.5".
+_NUMBER_LIKE = re.compile(r'^[+-]?[0-9]{1,12}(\.[0-9]{1,6})?$')
+
+
+def _priority_hint(item):
+    """What to write instead, for a priority that is not a JSON integer; shows the value only when it is a number."""
+    whole = _whole_number(item)
+    if isinstance(item, str):
+        if not _NUMBER_LIKE.match(item.strip()):
+            return ' (write a whole number such as 1, without quotes)'
+        if whole is None:
+            return ' (%s is a string; priority is a whole number from 0 to %d, without quotes)' % (json.dumps(item), MAX_PRIORITY)
+        return ' (%s is a string; write %d without quotes)' % (json.dumps(item), whole)
+    if isinstance(item, bool):
+        return ' (write a whole number such as 1 instead of true or false)'
+    if isinstance(item, float) and whole is not None:
+        return ' (%r; write %d without a decimal point)' % (item, whole)
+    if isinstance(item, float) and item == item:
+        return ' (%r; priority is a whole number such as 1)' % item
+    return ' (write a whole number such as 1)'
+
+
+def _whole_number(item):
+    """The integer a number-like string or a float stands for when it is a valid priority, else None."""
+    try:
+        number = float(item)
+    except (TypeError, ValueError):
+        return None
+    if isinstance(item, bool) or not number.is_integer() or not 0 <= number <= MAX_PRIORITY:
+        return None
+    return int(number)
 
 
 def host_problem(host):

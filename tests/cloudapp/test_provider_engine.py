@@ -322,7 +322,7 @@ def test_content_length_over_a_smaller_max_bytes_is_refused(app):
 # --- invalid endpoint details -------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, field, detail", [
-    ("invalid-json", None, "is not valid JSON: Expecting value"),
+    ("invalid-json", None, "is not valid JSON: Expecting value at line 1, column 28"),
     ("duplicate-keys", "token", "token: appears more than once in the same object"),
     ("apostrophe", "groupId",
      "groupId: contains an apostrophe ('), which NetBackup does not support"),

@@ -219,7 +219,7 @@ def test_every_problem_of_an_endpoint_is_reported_not_only_the_first():
         parse_endpoint(json.dumps(valid(priority='1', url='ws://cloud.example.com/x')), source='two.json')
 
     assert [field for field, dummy in caught.value.problems] == ['priority', 'url']
-    assert caught.value.lines() == ['two.json: priority: must be a JSON integer without quotes (for example 1), not a string',
+    assert caught.value.lines() == ['two.json: priority: must be a JSON integer, not a string ("1" is a string; write 1 without quotes)',
                                     'two.json: url: uses ws://, which NetBackup does not support; the endpoint must be wss://']
 
 
@@ -333,3 +333,49 @@ def test_white_space_outside_the_braces_is_a_layout_warning_not_an_error():
 ])
 def test_normalized_url_is_what_netbackup_reaches(url, expected):
     assert normalized_url(url) == expected
+
+
+# --- priority messages: never suggest that a string is accepted ------------------------------------
+
+@pytest.mark.parametrize('priority, expected', [
+    ('1', 'must be a JSON integer, not a string ("1" is a string; write 1 without quotes)'),
+    ('01', 'must be a JSON integer, not a string ("01" is a string; write 1 without quotes)'),
+    ('+2', 'must be a JSON integer, not a string ("+2" is a string; write 2 without quotes)'),
+    ('-1', 'must be a JSON integer, not a string ("-1" is a string; priority is a whole number from 0 to 2147483647, '
+           'without quotes)'),
+    ('abc', 'must be a JSON integer, not a string (write a whole number such as 1, without quotes)'),
+    (True, 'must be a JSON integer, not a boolean (write a whole number such as 1 instead of true or false)'),
+    (1.5, 'must be a JSON integer, not a decimal number (1.5; priority is a whole number such as 1)'),
+    (2.0, 'must be a JSON integer, not a decimal number (2.0; write 2 without a decimal point)'),
+    (None, 'must be a JSON integer, not null (write a whole number such as 1)'),
+])
+def test_priority_messages_say_what_to_write_and_never_that_a_string_is_accepted(priority, expected):
+    for from_options in (False, True):
+        if from_options and priority == '1':
+            continue  # templating makes strings of integers: options take "1"
+        with pytest.raises(EndpointError) as caught:
+            endpoint_from_dict(valid(priority=priority), source='e.json', from_options=from_options)
+        assert caught.value.lines() == ['e.json: priority: %s' % expected]
+        assert 'accepted' not in str(caught.value)
+
+
+def test_a_priority_string_that_is_not_a_number_is_not_echoed():
+    with pytest.raises(EndpointError) as caught:
+        endpoint_from_dict(valid(priority=TOKEN, token='x'))
+    assert TOKEN not in str(caught.value)
+
+
+# --- JSON syntax errors: where, never what ---------------------------------------------------------
+
+@pytest.mark.parametrize('text, expected', [
+    ('{"token": "%s",\n "priority": x}' % TOKEN, "is not valid JSON: Expecting value at line 2, column 14"),
+    ('{"token": "%s" "priority": 1}' % TOKEN, "is not valid JSON: Expecting ',' delimiter at line 1, column %d" % (14 + len(TOKEN))),
+    ('{"token": "%s\\q"}' % TOKEN, "is not valid JSON: Invalid \\escape at line 1, column %d" % (12 + len(TOKEN))),
+    ('{"token": "%s"} {}' % TOKEN, "is not valid JSON: Extra data at line 1, column %d" % (15 + len(TOKEN))),
+])
+def test_a_json_syntax_error_gives_line_and_column_and_no_text(text, expected):
+    with pytest.raises(EndpointError) as caught:
+        parse_endpoint(text, source='e.json')
+    assert str(caught.value) == 'e.json: ' + expected
+    assert TOKEN[:6] not in str(caught.value)
+

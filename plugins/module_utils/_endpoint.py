@@ -434,61 +434,123 @@ def _whole_number(item):
 
 
 def host_problem(host):
-    """Why ``host`` (a hostName, or a url's host) is not a usable host name or IP address, else None."""
-    if '%' in host:
+    """Why ``host`` (a hostName, or a url's host) is not a usable host name or IP address, else None.
+
+    The one host check: endpoint urls, hostName, provider urls and their redirect targets all use it, so a
+    host that http.client or the idna codec would choke on is refused with a sentence first.
+    """
+    if '%' in host and ':' in host:
         # Python 3.9+ accepts IPv6 zone ids and 3.8 does not: refuse them everywhere, the same way.
         return 'has an IPv6 zone id (%); NetBackup needs an address or a name that works from every interface'
     if not all(ord(char) < 128 for char in host):
         return 'has non-ASCII characters; write an internationalized name in its punycode form (xn--...)'
-    if _is_ip(host.strip('[]') if host.startswith('[') else host):
+    if _ip_or_none(host.strip('[]') if host.startswith('[') else host) is not None:
         return None
     labels = host.rstrip('.').split('.')
     if labels and labels[-1].isdigit():
         return 'looks like an IPv4 address but is not a valid one'
-    if _is_dns_name(host):
-        return None
-    return 'must be a host name (for example cloud.example.com) or an IP address'
+    return _dns_name_problem(host)
 
 
-def _is_ip(text):
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+def _dns_name_problem(host):
+    name = host[:-1] if host.endswith('.') else host
+    labels = name.split('.')
+    if len(name) > 253:
+        return 'is longer than the 253 characters a host name may have'
+    if '' in labels:
+        return 'has an empty label (two dots in a row, or a dot at the start)'
+    if any(len(label) > 63 for label in labels):
+        return 'has a label longer than the 63 characters a host name allows between two dots'
+    if not all(_HOST_LABEL.match(label) for label in labels):
+        return 'must be a host name (for example cloud.example.com) or an IP address'
+    return None
 
 
-def _is_dns_name(text):
-    name = text[:-1] if text.endswith('.') else text
-    return 0 < len(name) <= 253 and all(_HOST_LABEL.match(label) for label in name.split('.'))
+# Per url scheme: why credentials do not belong in the url.
+_CREDENTIALS_HINTS = {
+    'wss': 'the token authenticates NetBackup',
+    'https': 'use url_username and url_password, which are never logged',
+}
 
 
-def url_problem(url):
-    """Why ``url`` is not a NetBackup WebSocket url, else None. Never quotes the url."""
-    lowered = url.lower()
-    if lowered.startswith('ws://'):
-        return 'uses ws://, which NetBackup does not support; the endpoint must be wss://'
-    if not url.startswith('wss://'):
-        scheme = lowered.split('://', 1)[0] if '://' in lowered else ''
-        named = ' (it begins with %s://)' % scheme if scheme in _KNOWN_SCHEMES else ''
-        return 'must begin with wss://%s' % named
-    if any(char.isspace() for char in url):
-        return 'contains white space'
-    if '#' in url:
+def url_problem(url, scheme='wss'):
+    """Why ``url`` is not usable, else None; never quotes the url.
+
+    ``scheme`` is ``wss`` for a NetBackup WebSocket url, ``https`` for a provider url or a redirect target:
+    the scheme rules differ, the rest (characters, user info, port, host) is the same check.
+    """
+    problem = _scheme_problem(url, scheme) or _character_problem(url)
+    if problem:
+        return problem
+    if scheme == 'wss' and '#' in url:
         return 'has a #fragment, which a WebSocket url must not have (RFC 6455)'
+    problem = _bracket_problem(url)
+    if problem:
+        return problem
     try:
         parts = urlsplit(url)
+    except ValueError:
+        return 'is not a valid URL: its host or port cannot be read'
+    if parts.username is not None or parts.password is not None:
+        return 'must not carry a user name or password; %s' % _CREDENTIALS_HINTS[scheme]
+    try:
         port = parts.port
     except ValueError:
-        return 'has an invalid host or port'
-    if parts.username is not None or parts.password is not None:
-        return 'must not carry user name or password; the token authenticates NetBackup'
-    host = parts.hostname
-    if not host:
-        return 'has no host after wss://'
-    problem = host_problem(host)
+        return 'has an invalid port; a port is a number from 1 to 65535'
+    if not parts.hostname:
+        return 'has no host after %s://' % scheme
+    problem = host_problem(parts.hostname)
     if problem:
         return 'host %s' % problem
     if port == 0:
         return 'has port 0'
     return None
+
+
+def _scheme_problem(url, scheme):
+    lowered = url.lower()
+    if scheme == 'https':
+        if lowered.startswith('http://'):
+            return 'uses plain http://, which is refused: endpoint details hold the token, so the URL must be https://'
+        return None if lowered.startswith('https://') else 'must be an https:// URL'
+    if lowered.startswith('ws://'):
+        return 'uses ws://, which NetBackup does not support; the endpoint must be wss://'
+    if not url.startswith('wss://'):
+        named = lowered.split('://', 1)[0] if '://' in lowered else ''
+        return 'must begin with wss://%s' % (' (it begins with %s://)' % named if named in _KNOWN_SCHEMES else '')
+    return None
+
+
+def _character_problem(url):
+    """White space, invisible characters and lone surrogates: they cannot be sent, or hide what is sent."""
+    for char in url:
+        if char.isspace():
+            return 'contains white space (U+%04X)' % ord(char)
+    invisible = invisible_character(url)
+    if invisible:
+        return 'contains the invisible or control character %s' % invisible
+    try:
+        url.encode('utf-8')
+    except UnicodeError:
+        return 'is not valid UTF-8 text'
+    return None
+
+
+def _bracket_problem(url):
+    """Brackets around a url's host hold an IPv6 address and nothing else; checked here, the same on every Python."""
+    host = re.split(r'[/?#]', url.split('://', 1)[-1], 1)[0].rpartition('@')[2]
+    if not host.startswith('['):
+        return None
+    inside, closed, dummy = host[1:].partition(']')
+    if not closed:
+        return 'has an invalid host: a [ without its ]'
+    if not isinstance(_ip_or_none(inside.partition('%')[0]), ipaddress.IPv6Address):
+        return 'host in brackets [ ] must be an IPv6 address'
+    return None
+
+
+def _ip_or_none(text):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None

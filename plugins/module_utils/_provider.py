@@ -7,11 +7,12 @@
 
 """Fetching one endpoint's details from a cloud provider's URL: the only place that talks HTTP.
 
-``fetch_endpoint`` GETs an https:// URL through ``ansible.module_utils.urls`` (proxies, CA
-bundles and client certificates as ``ansible.builtin.uri`` handles them), follows a few https://
-redirects itself, bounds every attempt as a whole by ``timeout``, retries connection errors,
-timeouts, 429 and 5xx with exponential backoff and jitter, caps the body at ``max_bytes`` and
-hands it to the strict ``_endpoint.parse_endpoint``.
+``fetch_endpoint`` GETs an https:// URL with urllib and the TLS context of ``ansible.module_utils.urls``
+(CA bundles and client certificates as ``ansible.builtin.uri`` handles them, proxies from the
+environment), follows a few https:// redirects itself, bounds every attempt as a whole by ``timeout``
+(a watchdog shuts the connection down at the deadline), retries connection errors, timeouts, 429 and
+5xx with exponential backoff and jitter, caps the body at ``max_bytes`` and hands it to the strict
+``_endpoint.parse_endpoint``. The URL and every redirect target pass ``_endpoint.url_problem`` first.
 
 Every failure is a ``ProviderError``: one sentence naming the URL without query string or
 userinfo, the HTTP status when there is one and the endpoint field at fault. It never holds the
@@ -29,18 +30,22 @@ import random
 import re
 import socket
 import ssl
+import threading
 import time
+import unicodedata
+import urllib.request
 
-from http.client import HTTPException, IncompleteRead, RemoteDisconnected, responses
+from http.client import HTTPException, HTTPSConnection, IncompleteRead, RemoteDisconnected, responses
 from urllib.error import HTTPError, URLError
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
-from ansible.module_utils.urls import make_context, open_url
+from ansible.module_utils.urls import basic_auth_header, make_context
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
     MAX_ENDPOINT_BYTES,
     EndpointError,
     parse_endpoint,
+    url_problem,
 )
 
 MAX_REDIRECTS = 5
@@ -54,6 +59,8 @@ RETRY_AFTER_STATUSES = (429, 503)
 USER_AGENT = 'ansible-netbackup.nbwss'
 
 _READ_CHUNK = 16384
+# Everything printable in ASCII stays as it is in a request; other characters are percent-encoded.
+_ASCII_PRINTABLE = ''.join(chr(code) for code in range(0x21, 0x7f))
 _HEADER_NAME = re.compile(r'^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$')
 _CONTROL = re.compile(u'[\x00-\x08\x0a-\x1f\x7f]')
 _DIGITS = re.compile(r'^[0-9]+$')
@@ -139,35 +146,23 @@ def redact_url(url):
         scheme, rest = '', url
     rest = re.split(r'[?#]', rest, 1)[0]
     netloc, slash, path = rest.partition('/')
-    return '%s%s%s%s%s' % (scheme, sep, netloc.rpartition('@')[2], slash, path)
+    return _printable('%s%s%s%s%s' % (scheme, sep, netloc.rpartition('@')[2], slash, path))
+
+
+def _printable(text):
+    """``text`` with white space other than a blank and invisible characters written as escapes, for messages."""
+    return ''.join(char if char == ' ' or not (char.isspace() or unicodedata.category(char) in ('Cc', 'Cf', 'Cs', 'Zl', 'Zp'))
+                   else ('\\x%02x' % ord(char) if ord(char) < 0x100 else '\\u%04x' % ord(char)) for char in text)
 
 
 def _has_space_or_control(text):
     return any(ch.isspace() for ch in text) or _CONTROL.search(text) is not None
 
 
-def _url_problem(url):
-    """Why ``url`` cannot be fetched (a phrase), or None. Never echoes the URL."""
-    if _has_space_or_control(url):
-        return 'contains white space or a control character'
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return 'is not a valid URL'
-    scheme = parts.scheme.lower()
-    if scheme == 'http':
-        return 'uses plain http://, which is refused: endpoint details hold the token, so the URL must be https://'
-    if scheme != 'https':
-        return 'must be an https:// URL'
-    if '@' in parts.netloc:
-        return 'must not carry a user name or password; use url_username and url_password, which are never logged'
-    try:
-        parts.port
-    except ValueError:
-        return 'has an invalid port'
-    if not parts.hostname:
-        return 'has no host'
-    return None
+def _request_url(url):
+    """``url`` (already checked) as sent: non-ASCII characters of path and query percent-encoded as UTF-8, as
+    browsers do; http.client would otherwise fail on them."""
+    return quote(url, safe=_ASCII_PRINTABLE)
 
 
 def same_origin(first, second):
@@ -312,8 +307,9 @@ class ProviderOptions(object):
         return 'ProviderOptions(%s)' % ', '.join(shown)
 
 
-def check_local_files(options):
-    """Raise ProviderError (``local_files``) when ca_path, client_cert or client_key cannot be used.
+def tls_context(options):
+    """The TLS context of ``options``, built as ``ansible.builtin.uri`` builds it; ProviderError (``local_files``)
+    when ca_path, client_cert or client_key cannot be used.
 
     Done once before the first request: a missing file is a setting to fix, not a network error
     to retry.
@@ -322,14 +318,130 @@ def check_local_files(options):
         path = getattr(options, name)
         if path is not None and not (os.path.isfile(path) and os.access(path, os.R_OK)):
             raise ProviderError('%s %s: no such readable file' % (name, path), 'local_files')
-    if options.ca_path is None and options.client_cert is None:
-        return
     try:
-        make_context(cafile=options.ca_path, validate_certs=options.validate_certs,
-                     client_cert=options.client_cert, client_key=options.client_key)
+        return make_context(cafile=options.ca_path, validate_certs=options.validate_certs,
+                            client_cert=options.client_cert, client_key=options.client_key)
     except (ssl.SSLError, OSError, ValueError) as err:
         raise ProviderError('ca_path, client_cert or client_key cannot be loaded: %s' % _os_error_text(err),
                             'local_files')
+
+
+# --- one deadline per attempt -------------------------------------------------------------------
+
+class _Deadline(object):
+    """The end of one attempt. Socket timeouts count per read, so a server trickling a byte at a time
+    would never hit them: at the deadline a watchdog shuts down every connection of the attempt, which
+    ends any wait (TCP, proxy tunnel, TLS handshake, status line, headers, body) at once."""
+
+    def __init__(self, seconds):
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets = []
+        self._timer = None
+
+    def left(self):
+        return self.at - time.monotonic()
+
+    def watch(self, sock):
+        """Shut ``sock`` down at the deadline. A duplicate is kept: the TLS layer takes over the original's descriptor."""
+        with self._lock:
+            self._sockets.append(sock.dup())
+            if self.expired:
+                self._shut_down()
+            elif self._timer is None:
+                self._timer = threading.Timer(max(0.0, self.left()), self._expire)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            self._shut_down()
+
+    def _shut_down(self):
+        for sock in self._sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+    def close(self):
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            for sock in self._sockets:
+                sock.close()
+            self._sockets = []
+
+
+def _connect_within(address, deadline, source_address=None):
+    """``socket.create_connection``, except that all addresses of the host together get only the time left."""
+    host, port = address
+    failure = None
+    for family, kind, proto, dummy, sockaddr in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+        left = deadline.left()
+        if left <= 0:
+            raise socket.timeout('timed out')
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as err:
+            sock.close()
+            failure = err
+    raise failure or OSError('getaddrinfo returned no address')
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    """An HTTPS connection whose socket (to the provider, or to the proxy that tunnels to it) the deadline watches."""
+
+    def __init__(self, host, deadline=None, **kwargs):
+        HTTPSConnection.__init__(self, host, **kwargs)
+        self._deadline = deadline
+        # http.client opens its socket through this attribute, for direct and tunnelled connections alike.
+        self._create_connection = self._connect_watched
+
+    def _connect_watched(self, address, timeout=None, source_address=None):
+        sock = _connect_within(address, self._deadline, source_address)
+        self._deadline.watch(sock)
+        return sock
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    """urllib's HTTPS handler, opening ``_WatchedHTTPSConnection``s with the attempt's deadline."""
+
+    def __init__(self, context, deadline):
+        urllib.request.HTTPSHandler.__init__(self, context=context)
+        self._deadline = deadline
+
+    def https_open(self, req):
+        return self.do_open(_WatchedHTTPSConnection, req, context=self._context, deadline=self._deadline)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects come back as HTTPError: ``_follow`` checks every Location before anything goes there
+    (urllib's own handler parses it first, and fails on some malformed hosts)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return None
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+def _opener(context, deadline, use_proxy):
+    """A urllib opener of one attempt: proxies from the environment unless ``use_proxy`` is false; no netrc.
+
+    Built per attempt and used directly, never installed globally: entries fetched in parallel keep their own
+    TLS settings.
+    """
+    handlers = [_WatchedHTTPSHandler(context, deadline), _NoRedirects()]
+    if not use_proxy:
+        handlers.append(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener(*handlers)
 
 
 # --- fetching -----------------------------------------------------------------------------------
@@ -342,11 +454,11 @@ def fetch_endpoint(url, options, source=None, sleep=time.sleep, rand=random.rand
     """
     redacted = redact_url(url)
     label = redacted if source is None else '%s (%s)' % (source, redacted)
-    problem = _url_problem(url)
+    problem = url_problem(url, scheme='https')
     if problem:
         raise ProviderError('%s: %s' % (label, problem), 'url', url=redacted)
-    check_local_files(options)
-    (status, body), attempts = retry_loop(lambda: _attempt(url, options, label, redacted),
+    context = tls_context(options)
+    (status, body), attempts = retry_loop(lambda: _attempt(url, options, context, label, redacted),
                                           options.retries, options.retry_delay, sleep=sleep, rand=rand)
     try:
         endpoint = parse_endpoint(body, source=source or redacted)
@@ -359,18 +471,32 @@ def fetch_endpoint(url, options, source=None, sleep=time.sleep, rand=random.rand
     return Fetched(endpoint, attempts, status, redacted)
 
 
-def _attempt(url, options, label, redacted):
+def _attempt(url, options, context, label, redacted):
     """One attempt, redirects included, within ``options.timeout``: return ``(status, body bytes)``.
 
-    The body is read against the deadline. Before the headers, every network wait (connect, TLS
-    handshake, each read of the headers) is bounded by the time left when the request started;
-    name resolution is bounded only by the system resolver.
+    Whatever a connection shut down by the deadline's watchdog looks like to http.client (a closed
+    connection, cut headers, a short body), the attempt ends as a timeout. Name resolution is bounded
+    only by the system resolver.
     """
-    deadline = time.monotonic() + options.timeout
+    deadline = _Deadline(options.timeout)
+    try:
+        status, body = _attempt_redirects(url, options, context, deadline, label, redacted)
+    except ProviderError as err:
+        if deadline.expired and err.reason != 'timeout':
+            raise _timeout_error(options, label, redacted, status=err.status)
+        raise
+    finally:
+        deadline.close()
+    if deadline.expired:
+        raise _timeout_error(options, label, redacted, status=status)
+    return status, body
+
+
+def _attempt_redirects(url, options, context, deadline, label, redacted):
     target, credentials = url, True
     for dummy in range(MAX_REDIRECTS + 1):
         try:
-            response = _open(target, options, deadline, credentials, label, redacted)
+            response = _open(target, options, context, deadline, credentials, label, redacted)
         except HTTPError as err:
             try:
                 if err.code not in REDIRECT_STATUSES:
@@ -390,32 +516,33 @@ def _attempt(url, options, label, redacted):
                         % (label, MAX_REDIRECTS, redact_url(target)), 'redirect', url=redacted)
 
 
-def _open(target, options, deadline, credentials, label, redacted):
+def _open(target, options, context, deadline, credentials, label, redacted):
     """Send the request; return the response of a 2xx, raise HTTPError for other statuses."""
-    headers = {'Accept': 'application/json'}
+    request = urllib.request.Request(_request_url(target), method='GET')
+    headers = {'Accept': 'application/json', 'User-Agent': USER_AGENT}
     headers.update(options.headers)
-    username = password = None
     if credentials and options.api_token is not None:
         headers['Authorization'] = 'Bearer ' + options.api_token
-    elif credentials:
-        username, password = options.url_username, options.url_password
+    elif credentials and options.url_username is not None:
+        # Sent with the first request, as ansible.builtin.uri does with force_basic_auth: no 401 round trip.
+        headers['Authorization'] = basic_auth_header(options.url_username, options.url_password or '')
+    for name, value in headers.items():
+        request.add_header(name, value)
+    opener = _opener(context, deadline, options.use_proxy)
     try:
-        # Redirects are followed by _attempt, which checks every Location; netrc is not read, so
-        # credentials come only from the options.
-        return open_url(target, method='GET', headers=headers, use_proxy=options.use_proxy,
-                        timeout=_remaining(deadline, options, label, redacted), validate_certs=options.validate_certs,
-                        url_username=username, url_password=password, force_basic_auth=username is not None,
-                        http_agent=USER_AGENT, follow_redirects='none', client_cert=options.client_cert,
-                        client_key=options.client_key, ca_path=options.ca_path, decompress=False, use_netrc=False)
+        return opener.open(request, timeout=_remaining(deadline, options, label, redacted))
     except HTTPError:
         raise
     except (URLError, socket.timeout, OSError, HTTPException) as err:
         raise _network_error(err, options, label, redacted)
+    except ValueError as err:
+        # url_problem let the URL through, but urllib, http.client or the idna codec refused it: still no traceback.
+        raise ProviderError('%s: the URL cannot be requested (%s)' % (label, type(err).__name__), 'url', url=redacted)
 
 
 def _remaining(deadline, options, label, redacted):
     """Seconds left in this attempt; ProviderError (timeout) when none are."""
-    left = deadline - time.monotonic()
+    left = deadline.left()
     if left <= 0:
         raise _timeout_error(options, label, redacted)
     return left
@@ -427,12 +554,15 @@ def _follow(err, target, url, credentials, label, redacted):
     if not location:
         raise ProviderError('%s: HTTP %d redirect without a Location header' % (label, err.code), 'redirect',
                             url=redacted, status=err.code)
-    following = urljoin(target, location.strip())
+    try:
+        following = urljoin(target, location.strip())
+    except ValueError:
+        following = location.strip()  # urljoin refuses some malformed hosts; url_problem names why
     if following.lower().startswith('http://'):
         raise ProviderError('%s: redirected (HTTP %d) to the plain http:// URL %s, which is refused: endpoint details '
                             'hold the token and travel over https:// only' % (label, err.code, redact_url(following)),
                             'redirect', url=redacted, status=err.code)
-    problem = _url_problem(following)
+    problem = url_problem(following, scheme='https')
     if problem:
         raise ProviderError('%s: redirected (HTTP %d) to %s, which is refused: the target %s'
                             % (label, err.code, redact_url(following), problem), 'redirect', url=redacted, status=err.code)
@@ -475,9 +605,9 @@ def _network_error(err, options, label, redacted):
                          retryable=True)
 
 
-def _timeout_error(options, label, redacted):
+def _timeout_error(options, label, redacted, status=None):
     return ProviderError('%s: no complete answer within the timeout of %g s' % (label, options.timeout), 'timeout',
-                         url=redacted, retryable=True)
+                         url=redacted, status=status, retryable=True)
 
 
 def _os_error_text(err):

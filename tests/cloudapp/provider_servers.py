@@ -2,8 +2,9 @@
 # Copyright (c) 2026, netbackup.nbwss contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Loopback servers for what the reference cloud application does not do: a CONNECT proxy, and an HTTPS
-server that answers a script (429/503 with Retry-After, client certificates, cross-origin redirects)."""
+"""Loopback servers for what the reference cloud application does not do: a CONNECT proxy, an HTTPS
+server that answers a script (429/503 with Retry-After, client certificates, cross-origin redirects) and a
+server that trickles its TLS handshake or its headers one byte at a time."""
 
 from __future__ import annotations
 
@@ -236,6 +237,86 @@ class ConnectProxy:
                     return
 
     def __enter__(self) -> ConnectProxy:
+        worker = threading.Thread(target=self._serve, daemon=True)
+        self._threads.append(worker)
+        worker.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        for worker in list(self._threads):
+            worker.join(5)
+        self._listener.close()
+
+
+# --- trickling HTTPS server ---------------------------------------------------------------------
+
+class TrickleServer:
+    """A server on 127.0.0.1 that trickles its answer one byte every ``interval`` seconds, so that a client whose
+    socket timeout counts per read never times out. ``phase="headers"``: after the TLS handshake and the request,
+    the status line and headers (``head``) come byte by byte and the body never does. ``phase="handshake"``: after
+    the ClientHello, a TLS record header announcing 16 KiB comes, then zeros byte by byte: the handshake never ends.
+    ``client_gone`` records when (monotonic time) a client's connection broke while the server was still sending."""
+
+    HEADERS = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+               + b"".join(b"X-Padding-%02d: trickle\r\n" % number for number in range(3))
+               + b"Content-Length: 200\r\n\r\n")
+    HANDSHAKE = b"\x16\x03\x03\x40\x00" + b"\x00" * 400
+
+    def __init__(self, pki: LoopbackPKI, interval: float = 0.25, phase: str = "headers") -> None:
+        self.interval = interval
+        self.phase = phase
+        self.head = self.HEADERS if phase == "headers" else self.HANDSHAKE
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.context.load_cert_chain(pki.server_cert, pki.server_key)
+        self._listener = socket.create_server((LOOPBACK, 0))
+        self._listener.settimeout(0.05)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.client_gone: list[float] = []
+
+    @property
+    def url(self) -> str:
+        return f"https://localhost:{self._listener.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _peer = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            worker = threading.Thread(target=self._answer, args=(client,), daemon=True)
+            self._threads.append(worker)
+            worker.start()
+
+    def _answer(self, client: socket.socket) -> None:
+        client.settimeout(5)
+        try:
+            if self.phase == "handshake":
+                with client:
+                    client.recv(4096)  # the ClientHello
+                    self._trickle(client)
+                return
+            with self.context.wrap_socket(client, server_side=True) as tls:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = tls.recv(4096)
+                    if not chunk:
+                        return
+                    request += chunk
+                self._trickle(tls)
+        except (ssl.SSLError, OSError):
+            self.client_gone.append(time.monotonic())  # the client shut the connection down or reset it
+
+    def _trickle(self, sock: socket.socket) -> None:
+        for index in range(len(self.head)):
+            sock.sendall(self.head[index:index + 1])
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> TrickleServer:
         worker = threading.Thread(target=self._serve, daemon=True)
         self._threads.append(worker)
         worker.start()

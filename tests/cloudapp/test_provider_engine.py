@@ -7,6 +7,7 @@ and a scripted HTTPS server, all real and on loopback. Every error is checked fo
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import os
@@ -35,6 +36,7 @@ from ansible_collections.netbackup.nbwss.tests.cloudapp.provider_servers import 
     ConnectProxy,
     LoopbackPKI,
     ScriptedServer,
+    TrickleServer,
 )
 
 ENDPOINT_TOKEN = "nbwssFetchTok3n-Vb7Nm2Qw9Er4"
@@ -290,6 +292,37 @@ def test_stalled_body_fails_at_the_deadline_not_a_whole_socket_timeout_later(app
     assert 1.0 <= elapsed < 1.3
 
 
+def wait_for(condition, seconds: float = 3.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return bool(condition())
+
+
+@pytest.mark.parametrize("phase, route", [("headers", "direct"), ("headers", "proxy"), ("handshake", "direct")])
+def test_a_trickling_server_is_cut_off_at_the_timeout(pki, monkeypatch, phase, route):
+    # One byte every 0.25 s never trips a per-read socket timeout: with timeout 2, such an attempt used to take
+    # about 35 s. The deadline covers the TLS handshake, a proxy tunnel, the status line and the headers.
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(TrickleServer(pki, interval=0.25, phase=phase))
+        url = server.url + "/ep"
+        if route == "proxy":
+            monkeypatch.setenv("https_proxy", stack.enter_context(ConnectProxy()).url)
+        error, elapsed = fetch_error(url, ProviderOptions(ca_path=pki.ca_path, timeout=1.0, retries=0))
+        assert wait_for(lambda: server.client_gone)  # the connection was shut down, not left trickling
+    assert str(error) == f"{url}: no complete answer within the timeout of 1 s"
+    assert (error.reason, error.status, error.attempts) == ("timeout", None, 1)
+    assert 1.0 <= elapsed < 1.0 + 1.5
+
+
+def test_a_trickling_server_costs_at_most_retries_plus_one_timeouts(pki):
+    with TrickleServer(pki, interval=0.25) as server:
+        error, elapsed = fetch_error(server.url + "/ep", ProviderOptions(ca_path=pki.ca_path, timeout=1.0, retries=1,
+                                                                         retry_delay=0.05))
+    assert (error.reason, error.attempts) == ("timeout", 2)
+    assert 2.0 <= elapsed < 2 * 1.0 + 0.05 * 1.5 + 1.5
+
+
 def test_body_without_length_is_read_only_up_to_max_bytes(app, tls_bytes_read):
     error, elapsed = fetch_error(url_of(app, "endless-fast"), trusting(app, max_bytes=1024, timeout=5, retries=3))
     assert str(error) == (f"{url_of(app, 'endless-fast')}: the body of the HTTP 200 answer is larger than max_bytes (1024); "
@@ -442,6 +475,39 @@ def test_redirect_to_another_origin_is_followed_without_credentials(app, pki):
     assert (result.endpoint, result.url) == (expected_endpoint(app), origin.url + "/ep")
 
 
+# UTF-8 bytes on the wire, read back as Latin-1 by http.client: non-ASCII hosts the idna codec would choke on.
+# The Cyrillic name's bytes include C1 control characters (U+0080), which a message shows escaped.
+LATIN_HOST_ON_THE_WIRE = "b\u00fccher.example".encode("utf-8").decode("latin-1")
+CYRILLIC_HOST_ON_THE_WIRE = "\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444".encode("utf-8").decode("latin-1")
+CYRILLIC_HOST_SHOWN = "".join(f"\\x{ord(char):02x}" if 0x80 <= ord(char) < 0xa0 else char for char in CYRILLIC_HOST_ON_THE_WIRE)
+
+
+@pytest.mark.parametrize("location, shown, phrase", [
+    ("https://a..b/x", "https://a..b/x", "host has an empty label (two dots in a row, or a dot at the start)"),
+    ("https://[abc/x", "https://[abc/x", "has an invalid host: a [ without its ]"),
+    ("https://[abc]/x", "https://[abc]/x", "host in brackets [ ] must be an IPv6 address"),
+    (f"https://{LATIN_HOST_ON_THE_WIRE}/x", f"https://{LATIN_HOST_ON_THE_WIRE}/x", "host has non-ASCII characters"),
+    (f"https://{CYRILLIC_HOST_ON_THE_WIRE}/x", f"https://{CYRILLIC_HOST_SHOWN}/x",
+     "contains the invisible or control character U+0080"),
+])
+def test_redirect_to_a_bad_host_is_a_redirect_error_without_the_query(pki, location, shown, phrase):
+    # These used to end in a UnicodeError or ValueError traceback from urljoin, http.client or the idna codec.
+    with ScriptedServer(pki, [Answer(302, b"", {"Location": location + "?sig=" + API_TOKEN})]) as server:
+        url = server.url + "/ep"
+        error, _elapsed = fetch_error(url + "?sig=" + API_TOKEN, ProviderOptions(ca_path=pki.ca_path, retries=3))
+        assert len(server.requests) == 1
+    assert str(error).startswith(f"{url}: redirected (HTTP 302) to {shown}, which is refused: the target {phrase}")
+    assert (error.reason, error.status, error.attempts, error.url) == ("redirect", 302, 1, url)
+    assert "sig=" not in str(error)
+
+
+def test_non_ascii_path_is_sent_percent_encoded(app, pki):
+    with ScriptedServer(pki, [Answer(200, endpoint_body(app))]) as server:
+        result, _elapsed = fetch(server.url + "/endpoints/caf\u00e9?n=\u00fc", ProviderOptions(ca_path=pki.ca_path))
+        assert server.requests[0]["path"] == "/endpoints/caf%C3%A9?n=%C3%BC"
+    assert result.endpoint == expected_endpoint(app)
+
+
 def test_redirect_loop_stops_after_five_redirects(pki):
     with ScriptedServer(pki, [Answer(302, b"", {"Location": "/again"})]) as server:
         error, _elapsed = fetch_error(server.url + "/ep", ProviderOptions(ca_path=pki.ca_path, retries=3))
@@ -514,7 +580,8 @@ def test_engine_runs_on_target_python(app, tmp_path, version):
     (package / "__init__.py").write_text("")
     (package / "module_utils").symlink_to(os.path.dirname(ansible.module_utils.__file__))
     # .../ansible_collections/netbackup/nbwss/plugins/module_utils/_provider.py: the directory above ansible_collections.
-    tree_root = pathlib.Path(_provider.__file__).resolve().parents[5]
+    # Not resolved: the tree may be a symlink to a checkout that is not under ansible_collections.
+    tree_root = pathlib.Path(os.path.abspath(_provider.__file__)).parents[5]
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.pathsep.join([str(tmp_path), str(tree_root)])}
     completed = subprocess.run([python, "-c", TARGET_SCRIPT, url_of(app, "ok"), app.state["ca_bundle"], url_of(app, "list")],
                                capture_output=True, text=True, env=env, timeout=60, check=False)

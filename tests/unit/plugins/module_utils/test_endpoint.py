@@ -22,6 +22,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
     normalized_url,
     parse_endpoint,
     token_fingerprint,
+    url_problem,
 )
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'endpoints')
@@ -379,3 +380,30 @@ def test_a_json_syntax_error_gives_line_and_column_and_no_text(text, expected):
     assert str(caught.value) == 'e.json: ' + expected
     assert TOKEN[:6] not in str(caught.value)
 
+
+# --- one url check for endpoint urls and provider urls -----------------------------------------------
+
+@pytest.mark.parametrize('host, phrase', [
+    ('a..b', 'host has an empty label (two dots in a row, or a dot at the start)'),
+    ('[abc', 'has an invalid host: a [ without its ]'),
+    ('[abc]', 'host in brackets [ ] must be an IPv6 address'),
+    ('[10.0.0.1]', 'host in brackets [ ] must be an IPv6 address'),
+    (u'\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444', 'host has non-ASCII characters'),
+    (u'a\u0000b', 'contains the invisible or control character U+0000'),
+    ('a' * 64 + '.example', 'host has a label longer than the 63 characters'),
+    ('a%2eb', 'host must be a host name'),
+])
+def test_wss_and_https_urls_share_one_host_check(host, phrase):
+    for scheme in ('wss', 'https'):
+        problem = url_problem('%s://%s/x' % (scheme, host), scheme=scheme)
+        assert problem.startswith(phrase), (scheme, problem)
+
+
+def test_scheme_rules_stay_per_scheme():
+    assert url_problem('https://h.example/x', scheme='https') is None
+    assert url_problem('https://h.example/x#part', scheme='https') is None
+    assert url_problem('wss://h.example/x#part').startswith('has a #fragment')
+    assert url_problem('http://h.example/x', scheme='https').startswith('uses plain http://')
+    assert url_problem('wss://h.example/x', scheme='https') == 'must be an https:// URL'
+    assert url_problem('https://h.example/x') == 'must begin with wss:// (it begins with https://)'
+    assert url_problem('https://u:p@h.example/x', scheme='https').endswith('use url_username and url_password, which are never logged')

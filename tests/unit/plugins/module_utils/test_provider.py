@@ -183,13 +183,42 @@ def test_same_origin_compares_scheme_host_and_port():
     ('https:///ep', 'url', 'has no host'),
     ('https://provider.example:99999/ep', 'url', 'has an invalid port'),
     ('https://provider.example/e p', 'url', 'contains white space'),
-    ('https://[::1/ep', 'url', 'is not a valid URL'),
+    ('https://[::1/ep', 'url', 'has an invalid host: a [ without its ]'),
 ])
 def test_unusable_urls_fail_before_any_request(url, reason, phrase):
     with pytest.raises(ProviderError) as info:
         fetch_endpoint(url, ProviderOptions(), sleep=pytest.fail)
     assert (info.value.reason, info.value.attempts, info.value.status) == (reason, 0, None)
     assert phrase in str(info.value)
+
+
+@pytest.mark.parametrize('url, shown, phrase', [
+    ('https://a..b/x', 'https://a..b/x', 'host has an empty label (two dots in a row, or a dot at the start)'),
+    ('https://[abc/x', 'https://[abc/x', 'has an invalid host: a [ without its ]'),
+    ('https://[abc]/x', 'https://[abc]/x', 'host in brackets [ ] must be an IPv6 address'),
+    ('https://[10.0.0.1]/x', 'https://[10.0.0.1]/x', 'host in brackets [ ] must be an IPv6 address'),
+    (u'https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444\u0000/x',
+     u'https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444\\x00/x', 'contains the invisible or control character U+0000'),
+    (u'https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/x', u'https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/x',
+     'host has non-ASCII characters; write an internationalized name in its punycode form'),
+    (u'https://a\uff0eb/x', u'https://a\uff0eb/x', 'host has non-ASCII characters'),
+    (u'https://ex\u200bample.com/x', u'https://ex\\u200bample.com/x', 'contains the invisible or control character U+200B'),
+    ('https://%s.example/x' % ('a' * 64), 'https://%s.example/x' % ('a' * 64), 'host has a label longer than the 63 characters'),
+    ('https://./x', 'https://./x', 'host has an empty label'),
+    ('https://-bad-.example/x', 'https://-bad-.example/x', 'host must be a host name'),
+    ('https://a<b.example/x', 'https://a<b.example/x', 'host must be a host name'),
+    ('https://1.2.3.999/x', 'https://1.2.3.999/x', 'host looks like an IPv4 address but is not a valid one'),
+    ('https://[fe80::1%25eth0]/x', 'https://[fe80::1%25eth0]/x', 'host has an IPv6 zone id'),
+    ('https://provider.example:0/x', 'https://provider.example:0/x', 'has port 0'),
+    (u'https://provider.example/x\ud800', u'https://provider.example/x\\ud800', 'is not valid UTF-8 text'),
+])
+def test_a_bad_host_is_a_provider_error_naming_the_url_without_its_query(url, shown, phrase):
+    # Each of these crashed http.client or the idna codec (UnicodeError) or reached the resolver.
+    with pytest.raises(ProviderError) as info:
+        fetch_endpoint(url + '?sig=' + API_TOKEN, ProviderOptions(), sleep=pytest.fail)
+    assert str(info.value).startswith('%s: %s' % (shown, phrase))
+    assert (info.value.reason, info.value.attempts, info.value.url) == ('url', 0, shown)
+    assert API_TOKEN not in str(info.value) and 'sig=' not in str(info.value)
 
 
 def test_url_with_credentials_is_refused_without_echoing_them():

@@ -269,8 +269,9 @@ def unseal(data, keys):
                             % (kid, len(raw), NONCE_SIZE + TAG_SIZE))
     key_ids = [key_id(key) for key in keys]
     if kid not in key_ids:
-        raise WrongKeyError('the file was sealed with key id %s, which matches none of the keys given (key ids tried: %s)'
-                            % (kid, ', '.join(key_ids)))
+        # "key id mismatch": the words an administrator searches logs and docs for.
+        raise WrongKeyError('the file was sealed with key id %s, which matches none of the keys given '
+                            '(key id mismatch; key ids tried: %s)' % (kid, ', '.join(key_ids)))
     index = key_ids.index(kid)
     _require_backend()
     try:

@@ -20,6 +20,8 @@ description:
   - A C(hostName) that differs from the host of C(url), and a group with a single endpoint, are returned in
     RV(endpoint_warnings) and also shown as Ansible warnings (the C(warnings) list of the registered result,
     which Ansible leaves out when there are none).
+  - A C(url), or a C(groupId) and C(priority) pair, used by more than one file is returned in RV(problems) and
+    also shown as an Ansible warning; M(netbackup.nbwss.endpoint_set) refuses to write such a set.
   - The token never appears in the result; it is shown as a C(sha256:) fingerprint.
 options:
   path:
@@ -163,7 +165,10 @@ endpoint_warnings:
   elements: str
   sample: ["/a/nbwss_g2_1.sealed: groupId g2 has a single endpoint, so NetBackup has nothing to fail over to"]
 problems:
-  description: Broken rules across the readable endpoints (a C(groupId) and C(priority) pair or a C(url) used twice), one sentence each naming the files.
+  description:
+    - Broken rules across the readable endpoints (a C(groupId) and C(priority) pair or a C(url) used twice), one sentence
+      each naming the files.
+    - Each is also emitted as an Ansible warning; the task still does not fail.
   returned: always
   type: list
   elements: str
@@ -195,6 +200,9 @@ def main():
         module.fail_task(err)
     for warning in warnings:
         module.warn(warning)
+    # A url or a (groupId, priority) used twice: endpoint_set refuses to write it, so say it out loud here too.
+    for problem in result['problems']:
+        module.warn(problem)
     module.exit_json(changed=False, endpoint_warnings=warnings, **result)
 
 

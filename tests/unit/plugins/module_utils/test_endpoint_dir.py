@@ -80,3 +80,16 @@ def test_leftover_warnings_know_the_backup_name_format():
     directory = os.path.dirname(os.path.abspath(__file__))
     assert name.startswith('nbwss_a_1.json.') and name.endswith('~')
     assert leftover_warnings(directory) == []
+
+
+def test_a_file_sealed_with_another_key_says_key_id_mismatch(tmp_path):
+    # endpoint_info and probe show this message for the file; it names key ids, never keys.
+    path = tmp_path / 'nbwss_g1_1.sealed'
+    deploy(path, ring=keyring(STRANGER_KEY))
+
+    result, dummy, endpoints = read_endpoint_files(make_module(), str(tmp_path), 'nbwss_*', keyring(KEY, [OLD_KEY]))
+
+    assert endpoints == [] and result['errors'] == [{'path': str(path), 'message': (
+        '%s: the file was sealed with key id %s, which matches none of the keys given (key id mismatch; key ids tried: '
+        '%s, %s); give the key that sealed it as key or in previous_keys' % (path, key_id(STRANGER_KEY), key_id(KEY),
+                                                                             key_id(OLD_KEY)))}]

@@ -17,6 +17,7 @@ import json
 import os
 
 import pytest
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netbackup.nbwss.tests.unit.module_runner import run_module as run
 
@@ -180,3 +181,36 @@ def test_endpoint_info_reports_errors_without_failing(tmp_path, capsys, monkeypa
     assert 'single endpoint' in with_key['endpoint_warnings'][0]
     assert without_key['endpoints'] == [] and 'no key was given' in without_key['errors'][0]['message']
     assert_no_secret(raw)
+
+
+def test_endpoint_info_warns_about_a_url_used_twice(tmp_path, capsys, monkeypatch):
+    # The same url as NetBackup reaches it (host case and the default port do not matter), in two groups.
+    paths = [str(tmp_path / 'nbwss_g1_1.json'), str(tmp_path / 'nbwss_g2_1.json')]
+    for path, value in zip(paths, [ENDPOINT, dict(ENDPOINT, groupId='g2', url='wss://A.example.com:443/')]):
+        with open(path, 'w') as handle:
+            json.dump(value, handle)
+        os.chmod(path, 0o600)
+
+    # Recorded at module.warn: on ansible-core 2.19+, once controller code is loaded in this process (the lookup
+    # tests), warnings go to the controller's display instead of the result.
+    warned = []
+    monkeypatch.setattr(AnsibleModule, 'warn', lambda self, warning, *args, **kwargs: warned.append(warning))
+
+    result, raw = run(endpoint_info, {'path': str(tmp_path)}, capsys, monkeypatch)
+
+    message = '%s, %s: url wss://a.example.com/ appears more than once; each endpoint needs its own url' % tuple(paths)
+    assert result.get('failed') is not True and result['problems'] == [message]
+    assert message in warned
+    assert_no_secret(raw)
+
+
+def test_endpoint_info_names_a_key_id_mismatch(tmp_path, capsys, monkeypatch):
+    run(endpoint_set, {'dir': str(tmp_path), 'key': KEY, 'endpoints': [ENDPOINT]}, capsys, monkeypatch)
+    other_key = encode_key(generate_key())
+
+    result, raw = run(endpoint_info, {'path': str(tmp_path), 'key': other_key}, capsys, monkeypatch)
+
+    message = result['errors'][0]['message']
+    assert 'which matches none of the keys given (key id mismatch; key ids tried: ' in message
+    assert result['endpoints'] == []
+    assert_no_secret(raw, other_key)

@@ -103,6 +103,41 @@ def _kind(value):
     return 'a %s' % type(value).__name__
 
 
+def typed_provider_options(mapping, label):
+    """``(values, problems)``: the provider options set in ``mapping``, converted as the argument spec converts them.
+
+    Options that are None are left out (they inherit). Each problem is ``(label % option, problem)``;
+    the value is never shown, since api_token and url_password are secrets.
+    """
+    values, problems = {}, []
+    spec = provider_argument_spec(with_defaults=False)
+    for name, value in mapping.items():
+        if name in spec and value is not None:
+            try:
+                values[name] = _TYPE_CHECKS[spec[name]['type']](value)
+            except (TypeError, ValueError):
+                problems.append((label % name, 'must be of type %s' % spec[name]['type']))
+    return values, problems
+
+
+def provider_defaults(params, source=None, label=None):
+    """The module-level ProviderOptions that endpoint_set builds from its provider options.
+
+    ``params`` maps option names to values (None or absent: unset, the built-in default). Values
+    are converted as the module's argument spec converts them, then ``ProviderOptions.from_params``
+    applies the same rules as the module; provider entries inherit the result (``EntryReader``).
+    ``label`` names an option in problems (``'nbwss_provider_%s'`` for the rollout role's
+    variables; default: the option name). Raises EndpointError listing every problem, without values.
+    """
+    values, problems = typed_provider_options(params, label or '%s')
+    if not problems:
+        try:
+            return ProviderOptions.from_params(values)
+        except ProviderError as err:
+            problems.append((label % '*' if label else None, str(err)))
+    raise EndpointError(source=source, problems=problems)
+
+
 class ProviderEntry(object):
     """A checked ``provider`` mapping: the url, the options with the module's as defaults, the entry's source."""
 
@@ -115,15 +150,8 @@ class ProviderEntry(object):
         url = mapping.get('url')
         if not isinstance(url, str) or not url:
             problems.append(('provider.url', 'is required, the https:// url of the endpoint details'))
-        values = {}
-        spec = provider_argument_spec(with_defaults=False)
-        for name, value in mapping.items():
-            if name in spec and value is not None:
-                try:
-                    values[name] = _TYPE_CHECKS[spec[name]['type']](value)
-                except (TypeError, ValueError):
-                    # The value is not shown: api_token and url_password are secrets.
-                    problems.append(('provider.%s' % name, 'must be of type %s' % spec[name]['type']))
+        values, type_problems = typed_provider_options(mapping, 'provider.%s')
+        problems.extend(type_problems)
         if not problems:
             try:
                 self.options = ProviderOptions.from_params(values, inherit=defaults)

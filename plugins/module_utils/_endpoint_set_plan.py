@@ -50,27 +50,32 @@ class SetEntry(collections.namedtuple('SetEntry', ['index', 'name', 'endpoint', 
     __slots__ = ()
 
 
-def plan_entries(directory, validated, fmt):
-    """File names for validated ``(index, name or None, Endpoint)``; return [SetEntry].
+def plan_entries(directory, validated, fmt, option='endpoints'):
+    """File names for validated ``(index, name or None, Endpoint or None)``; return [SetEntry].
 
     Checks explicit names against NAME_RE, default names too (a groupId can make one unusable),
-    and that no two entries share a file. Raises TaskError naming the entries.
+    and that no two entries share a file. An entry whose endpoint is not known yet (None: a
+    provider entry that is not fetched, a sealed entry that cannot be opened here) is planned by
+    its name, and left out without one, since its default name comes from its endpoint. Raises
+    TaskError naming the entries as ``option[index]``.
     """
     planned = []
     by_path = {}
     for index, name, endpoint in validated:
+        if name is None and endpoint is None:
+            continue
         if name is None:
             name = default_name(endpoint)
             if not NAME_RE.match(name):
-                raise TaskError('endpoints[%d]: name: the default name %s (from groupId and priority) is not a valid file '
-                                'name part; set name to match %s' % (index, name, NAME_RE.pattern))
+                raise TaskError('%s[%d]: name: the default name %s (from groupId and priority) is not a valid file '
+                                'name part; set name to match %s' % (option, index, name, NAME_RE.pattern))
         elif not NAME_RE.match(name):
-            raise TaskError('endpoints[%d]: name: must match %s (letters, digits, ".", "_" and "-", at most 100 '
-                            'characters, starting with a letter or digit)' % (index, NAME_RE.pattern))
+            raise TaskError('%s[%d]: name: must match %s (letters, digits, ".", "_" and "-", at most 100 '
+                            'characters, starting with a letter or digit)' % (option, index, NAME_RE.pattern))
         path = os.path.join(directory, file_name(name, fmt))
         by_path.setdefault(path, []).append(index)
         planned.append(SetEntry(index, name, endpoint, path))
-    clashes = ['%s (%s)' % (', '.join('endpoints[%d]' % i for i in indexes), path)
+    clashes = ['%s (%s)' % (', '.join('%s[%d]' % (option, i) for i in indexes), path)
                for path, indexes in sorted(by_path.items()) if len(indexes) > 1]
     if clashes:
         raise TaskError('two or more entries would write the same file: %s; give them distinct names' % '; '.join(clashes))

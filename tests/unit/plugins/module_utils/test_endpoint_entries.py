@@ -21,6 +21,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries 
     ProviderEntry,
     endpoint_from_content,
     endpoint_from_sealed,
+    provider_defaults,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import Fetched, ProviderError, ProviderOptions
@@ -369,3 +370,29 @@ def test_the_reader_names_the_provider_entries_fetched_without_verifying_certifi
     lenient.entries([{'provider': {'url': PROVIDER_URL, 'validate_certs': 'no'}}], 'endpoints')
 
     assert (strict.unverified, lenient.unverified) == (['endpoints[0]'], ['endpoints[0]'])
+
+
+# --- the module-level provider options, one home for endpoint_set and the controller's check ---------
+
+def test_provider_defaults_convert_and_check_the_options_as_the_module_does():
+    defaults = provider_defaults({'url_username': 'fetcher', 'timeout': '2.5', 'validate_certs': 'no', 'retries': None})
+
+    assert (defaults.url_username, defaults.timeout, defaults.validate_certs, defaults.retries) == ('fetcher', 2.5, False, 3)
+    provider = {'url': PROVIDER_URL, 'url_password': API_TOKEN}
+    entry = EntryReader(provider_defaults=defaults).endpoint({'provider': provider}, 'endpoints[0]')
+    assert (entry.options.url_username, entry.options.url_password) == ('fetcher', API_TOKEN)
+
+
+def test_provider_defaults_name_every_problem_by_the_callers_label_without_values():
+    with pytest.raises(EndpointError) as types:
+        provider_defaults({'timeout': 'soon', 'headers': 'not a mapping'}, 'm1', label='nbwss_provider_%s')
+    with pytest.raises(EndpointError) as rules:
+        provider_defaults({'url_password': API_TOKEN}, 'm1', label='nbwss_provider_%s')
+    with pytest.raises(EndpointError) as bare:
+        provider_defaults({'api_token': MODULE_API_TOKEN, 'url_username': 'fetcher'})
+
+    assert types.value.lines() == ['m1: nbwss_provider_timeout: must be of type float',
+                                   'm1: nbwss_provider_headers: must be of type dict']
+    assert rules.value.lines() == ['m1: nbwss_provider_*: url_password needs url_username']
+    assert bare.value.lines() == ['api_token and url_username are mutually exclusive: give one way to authenticate']
+    assert API_TOKEN not in str(rules.value.lines()) and MODULE_API_TOKEN not in str(bare.value.lines())

@@ -26,7 +26,7 @@ from ansible_collections.netbackup.nbwss.tests.unit.endpoint_helpers import (
 from ansible_collections.netbackup.nbwss.plugins.module_utils import _endpoint_file
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import default_name, is_collection_file
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import EndpointSetPlan
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import EndpointSetPlan, plan_entries
 from ansible_collections.netbackup.nbwss.plugins.module_utils._files import FilesError
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict
@@ -269,3 +269,25 @@ def test_tokens_and_keys_never_appear_in_a_midway_failure(tmp_path, monkeypatch)
 
     text = str(err.value) + json.dumps(err.value.result)
     assert WANTED['token'] not in text and KEY.hex() not in text
+
+
+# --- plan_entries before the endpoints are known (the controller's check of provider entries) -------
+
+def test_entries_not_fetched_yet_are_planned_by_their_name_and_skipped_without_one():
+    known = endpoint_from_dict(entry())
+
+    planned = plan_entries('/d', [(0, None, known), (1, 'eu-1', None), (2, None, None)], 'plain')
+
+    assert [(item.index, item.name, item.path) for item in planned] == [(0, 'g1_1', '/d/nbwss_g1_1.json'),
+                                                                        (1, 'eu-1', '/d/nbwss_eu-1.json')]
+
+
+def test_a_bad_or_shared_name_of_an_entry_not_fetched_yet_is_found_and_named_by_the_option():
+    with pytest.raises(TaskError) as bad:
+        plan_entries('', [(0, None, None), (1, '../eu', None)], 'sealed', option='nbwss_endpoints')
+    with pytest.raises(TaskError) as shared:
+        plan_entries('', [(0, 'eu', None), (1, None, None), (2, 'eu', None)], 'sealed', option='nbwss_endpoints')
+
+    assert str(bad.value).startswith('nbwss_endpoints[1]: name: must match')
+    assert str(shared.value) == ('two or more entries would write the same file: nbwss_endpoints[0], nbwss_endpoints[2] '
+                                 '(nbwss_eu.sealed); give them distinct names')

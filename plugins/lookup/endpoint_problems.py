@@ -47,7 +47,17 @@ options:
     type: str
     choices: [all, directory]
     default: all
+  summary:
+    description:
+      - Return one dictionary instead of the list of problems, that also says what was checked, for a playbook
+        to print one line on success (see RV(_raw.message)).
+      - Use it with C(lookup()), or take element 0 of C(query()).
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
+  - 'Anything found that is not a regular file (a FIFO, a socket, a device, or a symbolic link to one) is a problem,
+    C(PATH: not a regular file (a FIFO)); it is never read, so a FIFO named C(x.json) cannot block the run.'
   - Files larger than 64 KiB (before vault encryption) are refused; an endpoint file is a small JSON object.
   - Sealed endpoint files (see C(docs/sealed-format.md)) need a key and are reported as problems here;
     validate the plain or vault-encrypted source files instead.
@@ -70,14 +80,38 @@ EXAMPLES = r"""
   loop: "{{ query('netbackup.nbwss.endpoint_problems', 'masters/', set_per='directory') }}"
   loop_control:
     label: "{{ item.files | join(', ') }}"
+
+- name: Check once, fail on each problem, then say what was checked
+  vars:
+    checked: "{{ lookup('netbackup.nbwss.endpoint_problems', 'files/endpoints', summary=true) }}"
+  block:
+    - name: Fail on each problem
+      ansible.builtin.fail:
+        msg: "{{ item.message }}"
+      loop: "{{ checked.problems }}"
+    - name: 'Say what was checked, for example "5 files checked: no problem"'
+      ansible.builtin.debug:
+        msg: "{{ checked.message }}"
 """
 
 RETURN = r"""
 _raw:
-  description: One entry per problem; empty when every file and every set of files are valid.
+  description:
+    - One entry per problem; empty when every file and every set of files are valid.
+    - With O(summary=true), one dictionary with RV(_raw.problems), RV(_raw.files_checked) and RV(_raw.message)
+      instead.
   type: list
   elements: dict
   contains:
+    problems:
+      description: With O(summary=true), the problems, each a dictionary as without it (RV(_raw.files), RV(_raw.field), RV(_raw.message)).
+      type: list
+      elements: dict
+      returned: O(summary=true)
+    files_checked:
+      description: With O(summary=true), how many files were checked.
+      type: int
+      returned: O(summary=true)
     files:
       description: The files (or the path without files) the problem is about; two or more for a rule across files.
       type: list
@@ -86,11 +120,16 @@ _raw:
       description: The endpoint key the problem is about, when it is about one key.
       type: str
     message:
-      description: 'One line, C(file: field: problem), never containing the token.'
+      description:
+        - 'For a problem, one line, C(file: field: problem), never containing the token.'
+        - 'With O(summary=true), what was checked and what was found: C(5 files checked: no problem) or
+          C(5 files checked: 2 problems).'
       type: str
 """
 
 import os
+import stat
+import tempfile
 
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
@@ -113,8 +152,13 @@ VAULT_HEADER = b'$ANSIBLE_VAULT;'
 MAX_VAULT_BYTES = MAX_ENDPOINT_BYTES * 3
 
 
+# What is found where a file should be, by its stat mode; anything else is "not a regular file".
+_KINDS = ((stat.S_ISFIFO, 'a FIFO'), (stat.S_ISSOCK, 'a socket'), (stat.S_ISCHR, 'a character device'),
+          (stat.S_ISBLK, 'a block device'), (stat.S_ISDIR, 'a directory'))
+
+
 def endpoint_files(path):
-    """Every *.json file under ``path``, sorted; AnsibleLookupError if the path does not exist."""
+    """Every *.json entry under ``path``, sorted (regular or not); AnsibleLookupError if the path does not exist."""
     path = os.path.abspath(os.path.expanduser(path))
     if os.path.isdir(path):
         found = []
@@ -122,9 +166,47 @@ def endpoint_files(path):
             dirs.sort()
             found.extend(os.path.join(root, name) for name in sorted(files) if name.endswith('.json'))
         return found
-    if os.path.isfile(path):
+    if os.path.exists(path):
+        # A file named on its own is checked whatever it is: _read refuses what is not a regular file.
         return [path]
     raise AnsibleLookupError('%s: no such file or directory' % path)
+
+
+def irregular_kind(mode):
+    """None for a regular file's stat mode, else what it is (``a FIFO``...)."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return 'an unknown kind of file'
+
+
+def read_regular_file(path, limit):
+    """At most ``limit`` bytes of ``path``; EndpointError if it is not a regular file (symbolic links followed).
+
+    Checked before opening, and opened non-blocking and checked again on the open descriptor, so a
+    FIFO (also one swapped in after the check) is a problem, never a read that waits for a writer.
+    """
+    kind = irregular_kind(os.stat(path).st_mode)
+    if kind is None:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOCTTY', 0))
+        with os.fdopen(descriptor, 'rb') as handle:
+            kind = irregular_kind(os.fstat(handle.fileno()).st_mode)
+            if kind is None:
+                return handle.read(limit)
+    raise EndpointError('not a regular file (%s)' % kind, source=path)
+
+
+def counted(number, word, plural=None):
+    """``1 file``, ``2 files``, ``1 entry``, ``0 entries`` (``plural`` when it is not ``word + 's'``)."""
+    return '%d %s' % (number, word if number == 1 else (plural or word + 's'))
+
+
+def checked_summary(problems, checked):
+    """The summary=true result: ``problems``, and a message saying what was ``checked`` (phrases) and found."""
+    found = counted(len(problems), 'problem') if problems else 'no problem'
+    return {'problems': problems, 'message': '%s checked: %s' % (', '.join(checked), found)}
 
 
 def problem_rows(error):
@@ -136,24 +218,33 @@ def problem_rows(error):
 class LookupModule(LookupBase):
 
     def _read(self, path):
-        with open(path, 'rb') as handle:
-            head = handle.read(MAX_VAULT_BYTES + 1)
+        head = read_regular_file(path, MAX_VAULT_BYTES + 1)
         if not head.startswith(VAULT_HEADER):
             return head
         if len(head) > MAX_VAULT_BYTES:
             raise EndpointError('file is larger than %d bytes; an endpoint file is a small JSON object'
                                 % MAX_ENDPOINT_BYTES, source=path)
+        return self._decrypt(head, path)
+
+    def _decrypt(self, vaulted, path):
+        """The plaintext of the vault bytes already read from ``path``, decrypted from a private copy (``path`` is
+        not opened again, so it cannot be swapped for a FIFO in between); raise EndpointError."""
+        descriptor, copy = tempfile.mkstemp(prefix='nbwss-vaulted-')
+        real = None
         try:
-            real = self._loader.get_real_file(path, decrypt=True)
+            with os.fdopen(descriptor, 'wb') as handle:
+                handle.write(vaulted)
+            real = self._loader.get_real_file(copy, decrypt=True)
+            with open(real, 'rb') as handle:
+                return handle.read(MAX_ENDPOINT_BYTES + 1)
         except AnsibleError:
             # Ansible's message may quote vault ids and paths, never content; ours is shorter.
             raise EndpointError('is vault-encrypted and cannot be decrypted with the vault secrets of this run '
                                 '(--vault-id, --vault-password-file or --ask-vault-pass)', source=path)
-        try:
-            with open(real, 'rb') as handle:
-                return handle.read(MAX_ENDPOINT_BYTES + 1)
         finally:
-            self._loader.cleanup_tmp_file(real)
+            if real is not None:
+                self._loader.cleanup_tmp_file(real)
+            os.unlink(copy)
 
     def _check_file(self, path):
         """``(Endpoint or None, problem rows)`` for one file; warnings about its layout are shown."""
@@ -198,4 +289,8 @@ class LookupModule(LookupBase):
             if not conflicts:
                 for warning in set_warnings(endpoints):
                     display.warning(warning)
+        if self.get_option('summary'):
+            result = checked_summary(problems, [counted(len(seen), 'file')])
+            result['files_checked'] = len(seen)
+            return [result]
         return problems

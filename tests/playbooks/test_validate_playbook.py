@@ -244,7 +244,8 @@ def inventory(tmp_path, bad_priority='1'):
     root = tmp_path / 'inventory'
     (root / 'group_vars').mkdir(parents=True)
     (root / 'host_vars').mkdir()
-    (root / 'hosts.yml').write_text(u'all:\n  hosts:\n    master1: {}\n    master2: {}\n    other: {}\n')
+    (root / 'hosts.yml').write_text(u'all:\n  hosts:\n    other: {}\n  children:\n    masters:\n      hosts:\n'
+                                    u'        master1: {}\n        master2: {}\n')
     (root / 'group_vars' / 'all.yml').write_text(
         u'vault_token_a: %s\nvault_token_b: %s\n' % (
             encrypt_string(password, 'nbwssInventoryTok3n-AaAaAa').replace('\n', '\n  ').rstrip(),
@@ -268,7 +269,8 @@ def inventory(tmp_path, bad_priority='1'):
 def test_inventory_variables_are_checked_per_host_with_vaulted_tokens(tmp_path):
     root, password = inventory(tmp_path, bad_priority='1')
 
-    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '--vault-password-file', str(password), '-vvvv')
+    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_hosts=masters',
+                              '--vault-password-file', str(password), '-vvvv')
 
     lines = failed_lines(output)
     assert rc == 2
@@ -285,10 +287,10 @@ def test_inventory_without_the_variable_fails_unless_allowed(tmp_path):
     (root / 'hosts.yml').write_text(u'all:\n  hosts:\n    master1: {}\n')
 
     rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root)
-    allowed_rc, dummy = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_allow_empty=true')
+    allowed_rc, allowed = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_allow_empty=true')
 
-    assert rc == 2 and 'no host of %s defines nbwss_endpoints' % root in output
-    assert allowed_rc == 0
+    assert rc == 2 and '"msg": "master1: nbwss_endpoints is not set"' in output
+    assert allowed_rc == 0 and '"msg": "0 masters, 0 entries checked: no problem"' in allowed
 
 
 def test_inventory_with_a_wrong_vault_password_is_one_line_per_host(tmp_path):
@@ -296,7 +298,8 @@ def test_inventory_with_a_wrong_vault_password_is_one_line_per_host(tmp_path):
     wrong = tmp_path / 'wrong'
     wrong.write_text(u'not the password\n')
 
-    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '--vault-password-file', str(wrong))
+    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_hosts=masters',
+                              '--vault-password-file', str(wrong))
 
     lines = failed_lines(output)
     assert rc == 2 and len(lines) == 2
@@ -335,3 +338,169 @@ def test_provider_entries_are_checked_for_shape_without_fetching(tmp_path):
     assert 'master2: nbwss_endpoints[1]: provider: must be a mapping with url and provider options, not a str' in output
     assert 'ProviderEntry' not in output
     assert 'nbwssInventory' not in output
+
+
+def good_inventory(tmp_path):
+    """Two masters with valid entries (tokens vaulted in group_vars); returns (root, vault password file)."""
+    root, password = inventory(tmp_path)
+    for host in ('master1', 'master2'):
+        path = root / 'host_vars' / ('%s.yml' % host)
+        path.write_text(path.read_text().replace('ws://', 'wss://').replace('priority: 1\n    groupId: G1\n'
+                                                                            '    hostName: b', 'priority: 2\n    '
+                                                                            'groupId: G1\n    hostName: b'))
+    return root, password
+
+
+def test_a_clean_inventory_says_how_many_masters_and_entries_were_checked(tmp_path):
+    root, password = good_inventory(tmp_path)
+
+    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_hosts=masters',
+                              '--vault-password-file', str(password))
+
+    assert rc == 0, output
+    assert '"msg": "2 masters, 4 entries checked: no problem"' in output
+    assert 'nbwssInventoryTok3n' not in output
+
+
+def test_every_host_the_pattern_selects_must_set_the_variable_and_a_near_miss_is_named(tmp_path):
+    root, password = good_inventory(tmp_path)
+    (root / 'host_vars' / 'other.yml').write_text(u'nbwss_endpoint:\n  - content: "{{ vault_token_a }}"\n')
+
+    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '--vault-password-file', str(password))
+
+    assert rc == 2 and failed_lines(output) == [line for line in failed_lines(output) if '(item=other)' in line]
+    assert '"msg": "other: nbwss_endpoints is not set (did you mean nbwss_endpoints? the host sets nbwss_endpoint)"' \
+        in output
+    assert 'nbwssInventoryTok3n' not in output
+
+
+def test_a_misspelled_role_variable_is_a_warning_that_never_shows_its_value(tmp_path):
+    root, password = good_inventory(tmp_path)
+    with open(str(root / 'group_vars' / 'all.yml'), 'a') as handle:
+        handle.write(u'nbwss_probe_failon: %s\n' % encrypt_string(password, 'nbwssInventoryTok3n-Misspelled')
+                     .replace('\n', '\n  ').rstrip())
+
+    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_hosts=masters',
+                              '--vault-password-file', str(password))
+
+    assert rc == 0, output
+    assert ('master1, master2: nbwss_probe_failon is not a variable of the netbackup.nbwss.rollout role; did you mean '
+            'nbwss_probe_fail_on?') in ' '.join(output.split())
+    assert 'nbwssInventoryTok3n' not in output
+
+
+def test_provider_entries_are_judged_with_the_hosts_provider_defaults(tmp_path):
+    root, password = good_inventory(tmp_path)
+    secret = encrypt_string(password, 'nbwssInventoryPassw0rd-EeEeEe').replace('\n', '\n  ').rstrip()
+    (root / 'group_vars' / 'masters.yml').write_text(u'nbwss_provider_url_username: fetcher\nvault_password: %s\n'
+                                                     % secret)
+    for host, auth in (('master1', 'url_password: "{{ vault_password }}"'), ('master2', 'api_token: "{{ vault_token_a }}"')):
+        with open(str(root / 'host_vars' / ('%s.yml' % host)), 'a') as handle:
+            handle.write(u'  - provider:\n      url: https://portal.example.invalid/nbwss/%s\n      %s\n    name: eu-1\n'
+                         % (host, auth))
+
+    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_hosts=masters',
+                              '--vault-password-file', str(password))
+
+    assert rc == 2 and [line.split(' => ')[0] for line in failed_lines(output)] == ['failed: [localhost] (item=master2)']
+    assert ('"msg": "master2: nbwss_endpoints[2]: provider: api_token and url_username are mutually exclusive: give '
+            'one way to authenticate"') in output
+    assert 'nbwssInventory' not in output
+
+
+# --- the rollout role's gate: the lookup over the play's hosts --------------------------------------
+
+# The tasks the role's tasks/validate.yml runs (the role owner wires them), here in a play of their own.
+ROLE_GATE = u"""
+- name: The rollout role's gate
+  hosts: masters
+  gather_facts: false
+  vars_files: [play_vars.yml]
+  tasks:
+    - name: Check every master's endpoint entries on the controller (the entries are never printed)
+      ansible.builtin.set_fact:
+        rollout_validation: "{{ lookup('netbackup.nbwss.endpoint_var_problems', play_hosts=ansible_play_hosts_all,
+                                       summary=true) }}"
+      run_once: true
+      delegate_to: localhost
+
+    - name: Fail on every problem found, one line each
+      ansible.builtin.fail:
+        msg: "{{ item.message }}"
+      loop: "{{ rollout_validation.problems }}"
+      loop_control:
+        label: "{{ item.host }}"
+      run_once: true
+      delegate_to: localhost
+      any_errors_fatal: true
+
+    - name: Say what was checked
+      ansible.builtin.debug:
+        msg: "{{ rollout_validation.message }}"
+      run_once: true
+"""
+
+
+def gate_failures(output):
+    return [line.split(' => ')[0] for line in output.splitlines() if line.startswith('failed: [')]
+
+
+def run_gate(root, *args):
+    playbook = root.parent / 'gate.yml'
+    playbook.write_text(ROLE_GATE)
+    if not (root.parent / 'play_vars.yml').exists():
+        (root.parent / 'play_vars.yml').write_text(u'{}\n')
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false')
+    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', str(root), str(playbook),
+           '-e', 'ansible_connection=local', '-e', 'ansible_python_interpreter=%s' % sys.executable]
+    proc = subprocess.run(cmd + list(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=120, check=False)
+    if LOGS:
+        with open(os.path.join(LOGS, 'playbooks.log'), 'a') as log:
+            log.write(proc.stdout)
+    return proc.returncode, proc.stdout
+
+
+def test_the_role_gate_needs_a_key_for_sealed_and_says_what_it_checked(tmp_path):
+    root, password = good_inventory(tmp_path)
+    key = encrypt_string(password, base64.b64encode(os.urandom(32)).decode('ascii')).replace('\n', '\n  ').rstrip()
+
+    missing_rc, missing = run_gate(root, '--vault-password-file', str(password))
+    (root / 'group_vars' / 'masters.yml').write_text(u'nbwss_key: %s\n' % key)
+    with open(str(root / 'host_vars' / 'master2.yml'), 'a') as handle:
+        handle.write(u'nbwss_purg: true\n')
+    keyed_rc, keyed = run_gate(root, '--vault-password-file', str(password))
+
+    assert missing_rc == 2
+    assert gate_failures(missing) == ['failed: [master1 -> localhost] (item=master1)',
+                                      'failed: [master1 -> localhost] (item=master2)']
+    assert '"msg": "master1: nbwss_format sealed needs nbwss_key (in Ansible Vault) or nbwss_key_file"' in missing
+    assert keyed_rc == 0, keyed
+    assert '"msg": "2 masters, 4 entries checked: no problem"' in keyed
+    assert ('master2: nbwss_purg is not a variable of the netbackup.nbwss.rollout role; did you mean nbwss_purge?'
+            in ' '.join(keyed.split()))
+    assert 'nbwssInventoryTok3n' not in missing + keyed
+
+
+def test_the_role_gate_names_a_master_without_entries(tmp_path):
+    root, password = good_inventory(tmp_path)
+    (root / 'group_vars' / 'masters.yml').write_text(u'nbwss_format: plain\n')
+    (root / 'host_vars' / 'master2.yml').write_text(u'nbwss_endpoins: []\n')
+
+    rc, output = run_gate(root, '--vault-password-file', str(password))
+
+    assert rc == 2 and gate_failures(output) == ['failed: [master1 -> localhost] (item=master2)']
+    assert '"msg": "master2: nbwss_endpoints is not set (did you mean nbwss_endpoints? the host sets nbwss_endpoins)"' \
+        in output
+
+
+def test_the_role_gate_reads_the_plays_vars_files_and_names_an_unreadable_variable(tmp_path):
+    root, password = good_inventory(tmp_path)
+    key = encrypt_string(password, base64.b64encode(os.urandom(32)).decode('ascii')).replace('\n', '\n  ').rstrip()
+    (tmp_path / 'play_vars.yml').write_text(u'nbwss_key: %s\n' % key)
+    (root / 'host_vars' / 'master2.yml').write_text(u'nbwss_endpoints: "{{ nbwss_not_defined_anywhere }}"\n')
+
+    rc, output = run_gate(root, '--vault-password-file', str(password))
+
+    assert rc == 2 and gate_failures(output) == ['failed: [master1 -> localhost] (item=master2)'], output
+    assert '"msg": "master2: nbwss_endpoints cannot be read: \'nbwss_not_defined_anywhere\' is undefined' in output

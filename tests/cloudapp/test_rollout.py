@@ -130,6 +130,7 @@ def test_three_masters_failover_and_drift_then_nothing_to_change_then_probe_only
     drift = [finding for finding in view['findings'] if finding['kind'] == 'drift']
     assert len(drift) == 1 and drift[0]['groupId'] == 'BETA' and 'm3: 1 ' in drift[0]['message']
     assert '"m1      failover  alpha-2 (p2) FAILOVER  beta-1 (p1)",' in output
+    assert '"msg": "3 masters, 12 entries checked: no problem"' in output
     assert (tmp_path / 'report' / 'fleet.html').is_file() and len(list((tmp_path / 'report' / 'hosts').iterdir())) == 3
     assert all(row['changed'] != '0' for row in recap(output).values())
     assert_no_secret(app, tmp_path, output)
@@ -178,7 +179,7 @@ def test_in_batches_an_unreachable_master_and_a_group_down_are_reported_then_fai
     rc, output = rollout(tmp_path, path, '-e', 'nbwss_serial=2')
 
     assert rc == 2, output[-3000:]
-    assert output.count("TASK [netbackup.nbwss.rollout : Check every master's endpoint entries on the controller (") == 1
+    assert output.count("TASK [netbackup.nbwss.rollout : Check every master's endpoint entries, variable and key on the controller") == 1
     view = fleet(tmp_path)
     # m2's group down fails its probe (fail_on group_down, the default): failed, with that as the reason.
     assert view['host_states'] == {'m1': 'failover', 'm2': 'failed', 'm3': 'unreachable'}

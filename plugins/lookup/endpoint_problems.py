@@ -142,7 +142,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
     layout_warnings,
     parse_endpoint,
 )
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set import set_problems, set_warnings
+from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import set_problems, set_warnings
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import is_sealed
 
 display = Display()

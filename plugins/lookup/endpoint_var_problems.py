@@ -174,7 +174,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries 
     provider_defaults,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import FORMATS, file_argument_spec
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set import set_problems, set_warnings
+from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import set_problems, set_warnings
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import plan_entries
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError

@@ -22,7 +22,7 @@ import stat
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import read_state
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set import group_table, set_problems, set_warnings
+from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import group_table, set_problems, set_warnings
 from ansible_collections.netbackup.nbwss.plugins.module_utils._files import is_temp_name
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 

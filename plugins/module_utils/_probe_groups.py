@@ -21,6 +21,7 @@ __metaclass__ = type
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import normalized_url
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import entry_name
+from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import Member, conflicts, single_endpoint_groups
 
 FAIL_ON_CONDITIONS = ('group_down', 'any_down', 'failover', 'conflict', 'cert_expiry', 'unreadable')
 DEFAULT_FAIL_ON = ('group_down', 'unreadable')
@@ -53,22 +54,19 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
     next (re)connect, or None), ``active_priority``, ``active_source`` and ``active_name`` (which
     result that is, so that nobody downstream has to find it again by url); ``failover`` (true
     when ``active`` is not of the group's best priority); ``healthy`` and ``total`` counts;
-    ``findings`` (``{'kind', 'message'}``: ``group_down``, ``single_endpoint``,
-    ``duplicate_priority``, ``duplicate_url`` (once per url, in the group of its first endpoint),
-    ``cert_expiry``); and ``line``, one human sentence.
+    ``findings`` (``{'kind', 'message'}``: ``group_down``; ``single_endpoint``,
+    ``duplicate_priority`` and ``duplicate_url`` from the set rules (``_set_rules``; a shared url once,
+    in the group of its first endpoint); ``cert_expiry``); and ``line``, one human sentence.
     """
     by_group = {}
-    by_url = {}
     for result in results:
         by_group.setdefault(result['groupId'], []).append(result)
-        # Compared as NetBackup reaches them, as the set rules do (_endpoint_set).
-        by_url.setdefault(normalized_url(result['url']), []).append(result)
-    # Each shared url is one finding, shown in the group of the first endpoint that uses it.
-    shared_urls = {}
-    for url, users in by_url.items():
-        if len(users) > 1:
-            users = sorted(users, key=lambda result: (result['groupId'], result['priority'], endpoint_name(result)))
-            shared_urls.setdefault(users[0]['groupId'], []).append((url, users))
+    # The set rules, as endpoint_set and the lookups apply them; each problem in the group it is about.
+    as_members = [Member(endpoint_name(result), result['groupId'], result['priority'], normalized_url(result['url']))
+                  for result in results]
+    rule_breaks = {}
+    for problem in conflicts(as_members) + single_endpoint_groups(as_members):
+        rule_breaks.setdefault(problem.group_id, []).append(problem)
     groups = []
     for group_id in sorted(by_group):
         members = sorted(by_group[group_id], key=lambda result: (result['priority'], result['url']))
@@ -85,7 +83,7 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
             'failover': active is not None and active['priority'] > best,
             'healthy': len(healthy),
             'total': len(members),
-            'findings': _findings(group_id, members, sorted(shared_urls.get(group_id, [])), min_cert_days),
+            'findings': _findings(group_id, members, rule_breaks.get(group_id, []), min_cert_days),
             'line': _line(group_id, members, active),
         })
     return groups
@@ -111,7 +109,7 @@ def _line(group_id, members, active):
     return '%s: would connect to %s (%s)' % (group_id, endpoint_name(active), text)
 
 
-def _findings(group_id, members, shared_urls, min_cert_days):
+def _findings(group_id, members, rule_breaks, min_cert_days):
     findings = []
 
     def add(kind, message):
@@ -120,20 +118,10 @@ def _findings(group_id, members, shared_urls, min_cert_days):
     if not any(_healthy(result) for result in members):
         add('group_down', '%s: no endpoint is healthy, so NetBackup cannot connect this group (%s).'
             % (group_id, reasons_text(members)))
-    if len(members) == 1:
-        add('single_endpoint', '%s: %s is the only endpoint, so NetBackup has nothing to fail over to.'
-            % (group_id, endpoint_name(members[0])))
-    by_priority = {}
-    for result in members:
-        by_priority.setdefault(result['priority'], []).append(endpoint_name(result))
-    for priority in sorted(by_priority):
-        if len(by_priority[priority]) > 1:
-            add('duplicate_priority', '%s: priority %d is used by %s; which one NetBackup tries first is undefined.'
-                % (group_id, priority, ' and '.join(by_priority[priority])))
-    for url, users in shared_urls:
-        add('duplicate_url', '%s: %s share the url %s; each endpoint needs its own url.'
-            % (group_id, ' and '.join('%s (%s)' % (endpoint_name(result), result['groupId']) if result['groupId'] != group_id
-                                      else endpoint_name(result) for result in users), url.partition('?')[0]))
+    for kind in ('single_endpoint', 'duplicate_priority', 'duplicate_url'):
+        for problem in rule_breaks:
+            if problem.kind == kind:
+                add(kind, problem.message + '.')
     for result in members:
         expiry = cert_expiry(result, min_cert_days)
         if expiry:

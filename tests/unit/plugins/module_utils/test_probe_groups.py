@@ -97,27 +97,27 @@ def test_endpoints_in_priority_then_url_order_and_groups_by_id():
 def test_single_endpoint_group_is_a_finding():
     group = one(group_view([result('solo', 'S', 1)]), 'S')
     assert group['findings'] == [{'kind': 'single_endpoint',
-                                  'message': 'S: solo is the only endpoint, so NetBackup has nothing to fail over to.'}]
+                                  'message': 'solo: groupId S has a single endpoint, so NetBackup has nothing to fail over to.'}]
 
 
 def test_duplicate_priority_is_a_finding_and_active_falls_back_to_url_order():
     group = one(group_view([result('a2', 'A', 1, url='wss://b/'), result('a1', 'A', 1, url='wss://a/')]), 'A')
     assert group['active'] == 'wss://a/'
     assert group['findings'] == [{'kind': 'duplicate_priority', 'message': (
-        'A: priority 1 is used by a1 and a2; which one NetBackup tries first is undefined.')}]
+        'a2, a1: groupId A has priority 1 more than once; NetBackup could not tell which to try first.')}]
 
 
 def test_duplicate_url_across_groups_is_one_finding_naming_both():
     groups = group_view([result('a1', 'A', 1, url='wss://same/'), result('a2', 'A', 2),
                          result('b1', 'B', 1, url='wss://same/'), result('b2', 'B', 2)])
     assert (kinds(one(groups, 'A')), kinds(one(groups, 'B'))) == (['duplicate_url'], [])
-    assert one(groups, 'A')['findings'][0]['message'] == 'A: a1 and b1 (B) share the url wss://same/; each endpoint needs its own url.'
+    assert one(groups, 'A')['findings'][0]['message'] == 'a1, b1: url wss://same/ appears more than once; each endpoint needs its own url.'
 
 
 def test_duplicate_url_finding_never_shows_the_query():
     groups = group_view([result('a1', 'A', 1, url='wss://same/x?ticket=abc'), result('a2', 'A', 2, url='wss://same/x?ticket=abc')])
     message = one(groups, 'A')['findings'][0]['message']
-    assert 'ticket' not in message and 'wss://same/x;' in message
+    assert 'ticket' not in message and 'url wss://same/x appears' in message
 
 
 def test_twins_with_one_url_and_priority_name_the_healthy_one_active():
@@ -247,3 +247,15 @@ def test_a_refused_upgrade_shows_its_http_status_in_lines_and_findings():
     group = one(group_view([refused, result('b2', 'B', 2, 'tcp_refused')]), 'B')
     assert group['line'] == 'B: DOWN, no healthy endpoint (b1 http_status 404, b2 tcp_refused)'
     assert group['findings'][0]['message'].endswith('(b1 http_status 404, b2 tcp_refused).')
+
+
+def test_the_probe_findings_are_the_set_rules_of_endpoint_set():
+    # One home: what endpoint_set refuses before a write is what the probe finds after one, in the same words.
+    from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict
+    from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import set_problems
+
+    rows = [result('a1', 'A', 1, url='wss://x/'), result('a2', 'A', 1, url='wss://x/')]
+    endpoints = [endpoint_from_dict({'token': 't', 'priority': row['priority'], 'groupId': row['groupId'],
+                                     'hostName': 'x', 'url': row['url']}).with_source(row['source']) for row in rows]
+    found = sorted(finding['message'] for finding in one(group_view(rows), 'A')['findings'] if finding['kind'] != 'cert_expiry')
+    assert found == sorted(problem.message + '.' for problem in set_problems(endpoints))

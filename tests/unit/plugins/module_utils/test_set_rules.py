@@ -8,7 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import Endpoint
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set import (
+from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import (
     EndpointSetError,
     check_endpoint_set,
     group_table,

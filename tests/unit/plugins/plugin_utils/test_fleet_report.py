@@ -180,7 +180,7 @@ def test_a_duplicate_url_on_a_master_is_one_conflict_finding_in_the_fleet():
     view = fleet_view([host_report('m1', probe=probe_result(stale)), host_report('m2', probe=probe_result(HEALTHY))])
     conflicts = [f for f in view['findings'] if f['kind'] == 'conflict']
     assert conflicts == [{'kind': 'conflict', 'groupId': 'A', 'hosts': ['m1'], 'message': (
-        'conflict on m1: A: a1 and a1-old share the url wss://a1.example.com/nbwss; each endpoint needs its own url.')}]
+        'conflict on m1: a1, a1-old: url wss://a1.example.com/nbwss appears more than once; each endpoint needs its own url.')}]
     assert '- ' + conflicts[0]['message'] in fleet_table(view)
 
 

@@ -176,10 +176,9 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import FORMATS, file_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import set_problems, set_warnings
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import plan_entries
-from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, sealing_key_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import provider_argument_spec
-from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import KeyFormatError, parse_key
 
 display = Display()
 
@@ -336,13 +335,8 @@ class LookupModule(LookupBase):
         """The key ring of the host's nbwss_key and nbwss_previous_keys, None without any; raise TaskError."""
         if values.get('nbwss_key') is None and not values.get('nbwss_previous_keys'):
             return None
-        try:
-            current = parse_key(values['nbwss_key'], 'nbwss_key') if values.get('nbwss_key') is not None else None
-            previous = [parse_key(text, 'nbwss_previous_keys[%d]' % index)
-                        for index, text in enumerate(values.get('nbwss_previous_keys') or [])]
-        except KeyFormatError as err:
-            raise TaskError(str(err))
-        return KeyRing(current, previous)
+        return KeyRing.from_texts(values.get('nbwss_key'), values.get('nbwss_previous_keys'),
+                                  names=('nbwss_key', 'nbwss_previous_keys'))
 
     @staticmethod
     def _provider_defaults(host, values):
@@ -363,11 +357,10 @@ class LookupModule(LookupBase):
     @staticmethod
     def _key_rows(host, values, fmt, entries):
         """The role's rule: sealed files need a key to seal with (endpoint_set fails without one)."""
-        if fmt != 'sealed' or not entries:
-            return []
-        if values.get('nbwss_key') is not None or values.get('nbwss_key_file') is not None:
-            return []
-        return [row(host, '%s: nbwss_format sealed needs nbwss_key (in Ansible Vault) or nbwss_key_file' % host)]
+        has_key = values.get('nbwss_key') is not None or values.get('nbwss_key_file') is not None
+        problem = sealing_key_problem(fmt, has_key or not entries,
+                                      names=('nbwss_format', 'nbwss_key (in Ansible Vault)', 'nbwss_key_file'))
+        return [row(host, '%s: %s' % (host, problem))] if problem else []
 
     def _check_host(self, host, values, play_mode):
         """``(problem rows, entries checked)`` for one host that sets the variable; warnings are shown."""

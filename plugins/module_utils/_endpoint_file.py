@@ -43,6 +43,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._files import (
     write_file,
     write_problem,
 )
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import sealing_key_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, protect
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import (
     MAX_SEALED_SIZE,
@@ -243,8 +244,9 @@ class EndpointFile(object):
         """Ask for ``endpoint`` in this file (None: the file must not exist)."""
         if endpoint is not None:
             protect(self.module, endpoint.token)
-            if self.format == 'sealed' and self.keyring.current is None:
-                raise TaskError('%s: format sealed needs a key to seal with; give key or key_file.' % self.path)
+            problem = sealing_key_problem(self.format, self.keyring.current is not None)
+            if problem:
+                raise TaskError('%s: %s' % (self.path, problem))
         self.wanted = endpoint
         self._present = endpoint is not None
         self._reason = None

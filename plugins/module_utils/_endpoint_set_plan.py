@@ -35,13 +35,14 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file imp
     read_state,
     require_absolute,
 )
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set import (
+from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import (
     EndpointSetError,
     check_endpoint_set,
     group_table,
     set_warnings,
     unlisted_warnings,
 )
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import sealing_key_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 
 
@@ -117,8 +118,9 @@ class EndpointSetPlan(object):
                 raise TaskError('dir %s does not exist or is not a directory.' % self.directory)
             self.warnings.append('dir %s does not exist yet: every entry would be created; a real run fails unless an '
                                  'earlier task creates it.' % self.directory)
-        if self.format == 'sealed' and self.keyring.current is None and self.validated:
-            raise TaskError('format sealed needs a key to seal with; give key or key_file.')
+        problem = sealing_key_problem(self.format, self.keyring.current is not None or not self.validated)
+        if problem:
+            raise TaskError(problem)
         try:
             check_endpoint_set([endpoint for dummy, dummy, endpoint in self.validated])
         except EndpointSetError as err:

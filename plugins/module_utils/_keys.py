@@ -80,6 +80,17 @@ def read_key_file(path):
     return parse_key(content, source='key file %s' % path)
 
 
+def sealing_key_problem(fmt, has_key, names=('format', 'key', 'key_file')):
+    """The one rule about keys and formats: a sealed file needs a key to seal with. Its sentence, else None.
+
+    ``names`` are what the caller calls the format, the key and the key file (module options, or the
+    rollout role's variables).
+    """
+    if fmt != 'sealed' or has_key:
+        return None
+    return '%s sealed needs a key to seal with; give %s or %s.' % names
+
+
 class KeyRing(object):
     """The current key (may be None) and the previous keys, as 32-byte keys."""
 
@@ -88,28 +99,34 @@ class KeyRing(object):
         self.previous = list(previous)
 
     @classmethod
+    def from_texts(cls, key=None, previous_keys=None, names=('key', 'previous_keys')):
+        """The ring of a base64 ``key`` and ``previous_keys``, named ``names`` in errors; raise TaskError for a bad one."""
+        try:
+            current = parse_key(key, source=names[0]) if key is not None else None
+            previous = [parse_key(text, source='%s[%d]' % (names[1], index)) for index, text in enumerate(previous_keys or [])]
+        except KeyFormatError as err:
+            raise TaskError(str(err))
+        return cls(current, previous)
+
+    @classmethod
     def from_params(cls, module, key=None, key_file=None, previous_keys=None):
         """Decode ``key`` / ``key_file`` / ``previous_keys``; raise TaskError for a bad one.
 
         Every key is masked in the module's output in each form it may be written in.
         """
         protect(module, key, *(previous_keys or []))
-        try:
-            current = None
-            if key is not None:
-                current = parse_key(key, source='key')
-            elif key_file is not None:
-                current = read_key_file(key_file)
-            previous = [parse_key(text, source='previous_keys[%d]' % index)
-                        for index, text in enumerate(previous_keys or [])]
-        except KeyFormatError as err:
-            raise TaskError(str(err))
-        for raw in [current] + previous:
+        ring = cls.from_texts(key, previous_keys)
+        if key is None and key_file is not None:
+            try:
+                ring.current = read_key_file(key_file)
+            except KeyFormatError as err:
+                raise TaskError(str(err))
+        for raw in [ring.current] + ring.previous:
             if raw is not None:
                 standard = base64.b64encode(raw).decode('ascii')
                 urlsafe = base64.urlsafe_b64encode(raw).decode('ascii')
                 protect(module, standard, standard.rstrip('='), urlsafe, urlsafe.rstrip('='))
-        return cls(current, previous)
+        return ring
 
     def all(self):
         """``[current, *previous]`` without a missing current key: the order ``unseal`` tries them in."""

@@ -182,7 +182,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file imp
     file_argument_spec,
     require_absolute,
 )
-from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec, sealing_key_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, protect
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
     ProviderError,
@@ -232,8 +232,9 @@ def main():
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
         if params['path'] is not None:
             # What can be checked about the file is checked before the provider is asked.
-            if params['format'] == 'sealed' and keyring.current is None:
-                raise TaskError('%s: format sealed needs a key to seal with; give key or key_file.' % params['path'])
+            problem = sealing_key_problem(params['format'], keyring.current is not None)
+            if problem:
+                raise TaskError('%s: %s' % (params['path'], problem))
             target = EndpointFile(module, params['path'], keyring, fmt=params['format'], force=params['force'],
                                   mode=params['mode'], owner=params['owner'], group=params['group'],
                                   backup=params['backup'])

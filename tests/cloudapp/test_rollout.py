@@ -269,7 +269,7 @@ def test_a_sealed_master_without_a_key_stops_every_master_before_any_write(app, 
     rc, output = rollout(tmp_path, path)
 
     assert rc == 2, output[-3000:]
-    assert 'm2: nbwss_format sealed needs nbwss_key' in output
+    assert 'm2: nbwss_format sealed needs a key to seal with; give nbwss_key (in Ansible Vault) or nbwss_key_file.' in output
     assert masters_files(tmp_path) == []
     assert_no_secret(app, tmp_path, output)
 

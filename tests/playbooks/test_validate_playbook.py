@@ -474,7 +474,7 @@ def test_the_role_gate_needs_a_key_for_sealed_and_says_what_it_checked(tmp_path)
     assert missing_rc == 2
     assert gate_failures(missing) == ['failed: [master1 -> localhost] (item=master1)',
                                       'failed: [master1 -> localhost] (item=master2)']
-    assert '"msg": "master1: nbwss_format sealed needs nbwss_key (in Ansible Vault) or nbwss_key_file"' in missing
+    assert '"msg": "master1: nbwss_format sealed needs a key to seal with; give nbwss_key (in Ansible Vault) or nbwss_key_file."' in missing
     assert keyed_rc == 0, keyed
     assert '"msg": "2 masters, 4 entries checked: no problem"' in keyed
     assert ('master2: nbwss_purg is not a variable of the netbackup.nbwss.rollout role; did you mean nbwss_purge?'

@@ -179,8 +179,8 @@ def test_a_sealed_host_without_a_key_is_a_problem_naming_the_role_variables(gate
         'm6': dict(nbwss_endpoints=[]),
     }
 
-    assert messages(gate(hosts)) == ['m1: nbwss_format sealed needs nbwss_key (in Ansible Vault) or nbwss_key_file',
-                                     'm2: nbwss_format sealed needs nbwss_key (in Ansible Vault) or nbwss_key_file']
+    assert messages(gate(hosts)) == ['m1: nbwss_format sealed needs a key to seal with; give nbwss_key (in Ansible Vault) or nbwss_key_file.',
+                                     'm2: nbwss_format sealed needs a key to seal with; give nbwss_key (in Ansible Vault) or nbwss_key_file.']
 
 
 def test_a_key_in_the_plays_vars_files_counts(gate):

@@ -88,3 +88,21 @@ def test_bad_key_text_is_one_sentence_without_the_text():
         KeyRing.from_params(make_module(), key='not-a-key-Secretish')
 
     assert 'key' in str(err.value) and 'Secretish' not in str(err.value)
+
+
+def test_sealing_needs_a_key_is_one_rule_named_as_the_caller_names_things():
+    from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import sealing_key_problem
+    assert sealing_key_problem('plain', False) is None and sealing_key_problem('sealed', True) is None
+    assert sealing_key_problem('sealed', False) == 'format sealed needs a key to seal with; give key or key_file.'
+    assert sealing_key_problem('sealed', False, names=('nbwss_format', 'nbwss_key', 'nbwss_key_file')) == (
+        'nbwss_format sealed needs a key to seal with; give nbwss_key or nbwss_key_file.')
+
+
+def test_a_key_ring_from_texts_names_the_bad_key_as_the_caller_calls_it():
+    from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing
+    good = encode_key(b'k' * 32)
+    ring = KeyRing.from_texts(good, [good], names=('nbwss_key', 'nbwss_previous_keys'))
+    assert ring.current == b'k' * 32 and ring.previous == [b'k' * 32]
+    with pytest.raises(TaskError, match=r'^nbwss_previous_keys\[1\]') as caught:
+        KeyRing.from_texts(good, [good, 'not-a-key-xyz'], names=('nbwss_key', 'nbwss_previous_keys'))
+    assert 'not-a-key-xyz' not in str(caught.value)

@@ -144,6 +144,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import set_problems, set_warnings
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import is_sealed
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._wording import checked_summary, counted
 
 display = Display()
 
@@ -196,17 +197,6 @@ def read_regular_file(path, limit):
             if kind is None:
                 return handle.read(limit)
     raise EndpointError('not a regular file (%s)' % kind, source=path)
-
-
-def counted(number, word, plural=None):
-    """``1 file``, ``2 files``, ``1 entry``, ``0 entries`` (``plural`` when it is not ``word + 's'``)."""
-    return '%d %s' % (number, word if number == 1 else (plural or word + 's'))
-
-
-def checked_summary(problems, checked):
-    """The summary=true result: ``problems``, and a message saying what was ``checked`` (phrases) and found."""
-    found = counted(len(problems), 'problem') if problems else 'no problem'
-    return {'problems': problems, 'message': '%s checked: %s' % (', '.join(checked), found)}
 
 
 def problem_rows(error):

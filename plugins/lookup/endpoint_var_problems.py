@@ -166,8 +166,7 @@ from ansible.template import Templar
 from ansible.utils.display import Display
 from ansible.vars.manager import VariableManager
 
-from ansible_collections.netbackup.nbwss.plugins.lookup.endpoint_problems import checked_summary, counted
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import EndpointError, _near_miss
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import EndpointError, near_miss
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import (
     EntryReader,
     ProviderEntry,
@@ -179,6 +178,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, sealing_key_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import provider_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._wording import checked_summary, counted
 
 display = Display()
 
@@ -325,7 +325,7 @@ class LookupModule(LookupBase):
     def _not_set(self, host, variable):
         """The problem of a host without the variable, with a hint when it sets a near miss."""
         message = '%s: %s is not set' % (host.host, variable)
-        near = _near_miss(variable, sorted(host.names | host.play_names))
+        near = near_miss(variable, sorted(host.names | host.play_names))
         if near:
             message += ' (did you mean %s? the host sets %s)' % (variable, near)
         return row(host.host, message)
@@ -435,7 +435,7 @@ class LookupModule(LookupBase):
         """``[(name, nearest known name or None)]`` for each ``nbwss_*`` name (any case) that is not known."""
         known = set(role_variables()) | set(PLAYBOOK_VARIABLES) | set([self.get_option('variable')])
         unknown = sorted(name for name in names if name.lower().startswith('nbwss_') and name not in known)
-        return [(name, _near_miss(name, sorted(known))) for name in unknown]
+        return [(name, near_miss(name, sorted(known))) for name in unknown]
 
     @staticmethod
     def _warn_unknown_variables(unknown):

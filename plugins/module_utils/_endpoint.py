@@ -313,7 +313,7 @@ def unknown_key_problems(value, known, what):
     for position, key in enumerate(value, 1):
         if key in known:
             continue
-        hint = _near_miss(key, known)
+        hint = near_miss(key, known)
         if hint:
             problems.append((key, 'is not %s (did you mean %s?%s)' % (what, hint, _case_note(key, hint))))
         else:
@@ -322,7 +322,8 @@ def unknown_key_problems(value, known, what):
     return problems
 
 
-def _near_miss(key, known):
+def near_miss(key, known):
+    """The one of ``known`` that ``key`` most likely meant (a case or spelling slip), or None."""
     if not isinstance(key, str):
         return None
     by_lower = dict((k.lower(), k) for k in known)

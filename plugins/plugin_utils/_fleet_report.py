@@ -28,6 +28,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups impo
     endpoint_name,
     reasons_text,
 )
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._wording import counted
 
 REPORT_VERSION = 2
 # Host states, best first: the order of the summary. Only a probe that ran in this run can make a master healthy.
@@ -59,10 +60,6 @@ def _pick(mapping, keys):
 
 def _ran(result):
     return isinstance(result, dict) and not result.get('skipped')
-
-
-def _plural(count, word, plural=None):
-    return '%d %s' % (count, word if count == 1 else (plural or word + 's'))
 
 
 def host_report(host, seen=True, deploy=None, probe=None, run_id=None, generated=None):
@@ -120,7 +117,7 @@ def _failed(report, state, stage, msg):
 def _fired_text(condition):
     """``group_down (BETA)``, ``unreadable (2 files)``: which fail_on condition held, and for what."""
     if condition.get('files'):
-        return '%s (%s)' % (condition['condition'], _plural(len(condition['files']), 'file'))
+        return '%s (%s)' % (condition['condition'], counted(len(condition['files']), 'file'))
     if condition.get('groups'):
         return '%s (%s)' % (condition['condition'], ', '.join(condition['groups']))
     return condition['condition']
@@ -225,7 +222,7 @@ def _host_findings(reports):
         if errors:
             findings.append({'kind': 'unreadable', 'hosts': [report['host']], 'files': [error['path'] for error in errors],
                              'message': '%s: %s could not be read, so %s not probed: %s'
-                                        % (report['host'], _plural(len(errors), 'endpoint file'),
+                                        % (report['host'], counted(len(errors), 'endpoint file'),
                                            'it was' if len(errors) == 1 else 'they were',
                                            ' '.join(error['message'] for error in errors))})
     for state in ('failed', 'unreachable'):
@@ -239,7 +236,7 @@ def _host_findings(reports):
     if not_probed:
         findings.append({'kind': 'not_probed', 'hosts': not_probed,
                          'message': '%s not probed in this run, so %s state is unknown: %s (run the rollout with the '
-                                    'probe tag to check)' % (_plural(len(not_probed), 'master was', 'masters were'),
+                                    'probe tag to check)' % (counted(len(not_probed), 'master was', 'masters were'),
                                                              'its' if len(not_probed) == 1 else 'their',
                                                              _hosts_text(not_probed))})
     return findings
@@ -290,7 +287,7 @@ def summary_line(view):
     summary = view['summary']
     parts = ['%d %s' % (summary[state], STATE_WORDS[state]) for state in HOST_STATES
              if state in _ALWAYS_COUNTED or summary[state]]
-    line = '%s: %s' % (_plural(summary['masters'], 'master'), ', '.join(parts))
+    line = '%s: %s' % (counted(summary['masters'], 'master'), ', '.join(parts))
     if summary.get('carried'):
         line += ' (%d from earlier runs: not in this one)' % summary['carried']
     return line

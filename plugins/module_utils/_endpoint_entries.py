@@ -55,7 +55,6 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import is_sealed
 
 FORMS = ('content', 'sealed', 'provider')
-ENTRY_KEYS = FIELDS + FORMS + ('name',)
 PROVIDER_KEYS = ('url',) + tuple(sorted(provider_argument_spec()))
 # Provider fetches of one set run side by side: a slow provider does not hold up the others.
 MAX_PARALLEL_FETCHES = 8

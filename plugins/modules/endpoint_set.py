@@ -222,16 +222,13 @@ groups:
       elements: dict
 '''
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import EndpointError
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader, provider_defaults
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import file_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import EndpointSetPlan
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, protect
-from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
-    ProviderError,
-    ProviderOptions,
-    provider_argument_spec,
-)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import provider_argument_spec
 
 
 def main():
@@ -250,10 +247,10 @@ def main():
     try:
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
         try:
-            provider_defaults = ProviderOptions.from_params(params)
-        except ProviderError as err:
+            defaults = provider_defaults(params)
+        except EndpointError as err:
             raise TaskError(str(err))
-        reader = EntryReader(keyring, provider_defaults)
+        reader = EntryReader(keyring, defaults)
         validated = reader.entries(params['endpoints'], 'endpoints')
         protect(module, *[endpoint.token for dummy, dummy, endpoint in validated])
         plan = EndpointSetPlan(module, params['dir'], validated, keyring, fmt=params['format'], force=params['force'],

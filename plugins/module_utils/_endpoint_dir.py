@@ -14,6 +14,7 @@ Each file is read by ``_endpoint_file.read_state``; endpoint_set's plan is in ``
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import collections
 import fnmatch
 import os
 import re
@@ -119,13 +120,14 @@ def describe(state, path, keyring):
     return row
 
 
-def read_endpoint_files(module, path, pattern, keyring):
-    """Read ``path`` (a file, or the matching files of a directory); never fail for a bad file.
+# What read_endpoint_files found: ``report`` is the module result part (``endpoints`` rows, ``errors``,
+# ``groups``, ``problems``); ``warnings`` are sentences (leftover backups and temp files of a directory
+# among them); ``endpoints`` are the Endpoint objects read, each with its path as source.
+EndpointFiles = collections.namedtuple('EndpointFiles', ['report', 'warnings', 'endpoints'])
 
-    Returns (result dict, warnings, endpoints): the result has ``endpoints`` (rows), ``errors``,
-    ``groups`` and ``problems``; warnings are sentences (leftover backups and temp files of a
-    directory among them); endpoints are the Endpoint objects read, each with its path as source.
-    """
+
+def read_endpoint_files(module, path, pattern, keyring):
+    """Read ``path`` (a file, or the matching files of a directory) into ``EndpointFiles``; never fail for a bad file."""
     if not os.path.lexists(path):
         raise TaskError('path %s does not exist.' % path)
     endpoints = []
@@ -144,10 +146,10 @@ def read_endpoint_files(module, path, pattern, keyring):
     warnings.extend(set_warnings(endpoints))
     if os.path.isdir(path):
         warnings.extend(leftover_warnings(path))
-    result = {
+    report = {
         'endpoints': rows,
         'errors': errors,
         'groups': group_table(endpoints),
         'problems': [problem.message for problem in set_problems(endpoints)],
     }
-    return result, warnings, endpoints
+    return EndpointFiles(report, warnings, endpoints)

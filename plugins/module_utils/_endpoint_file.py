@@ -44,7 +44,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._files import (
     write_problem,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import sealing_key_problem
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, protect
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, add_no_log_values
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import (
     MAX_SEALED_SIZE,
     SealedError,
@@ -177,7 +177,7 @@ def read_state(module, path, keyring, need_crypto=True):
             endpoint = parse_endpoint(data, source=path)
         except EndpointError as err:
             return State('plain', None, None, None, to_native(err), data)
-        protect(module, endpoint.token)
+        add_no_log_values(module, endpoint.token)
         return State('plain', endpoint, None, None, None, data)
     try:
         kid = envelope_key_id(data)
@@ -191,7 +191,7 @@ def read_state(module, path, keyring, need_crypto=True):
         if err.result.get('exception'):
             raise  # cryptography is missing and needed
         return State('sealed', None, kid, None, to_native(err), data)
-    protect(module, endpoint.token)
+    add_no_log_values(module, endpoint.token)
     return State('sealed', endpoint, kid, rekey_needed, None, data)
 
 
@@ -209,7 +209,7 @@ def _attributes_view(st, owner, group):
 class EndpointFile(object):
     """One endpoint file and the decision about it.
 
-    Call ``want(endpoint)`` (None for absent), then ``reason()`` to decide without touching
+    Call ``want(endpoint)`` (None for absent), then ``decide()`` to decide without touching
     anything (check mode and apply decide identically), ``write_problem()`` to learn what would
     stop the change, ``apply()`` to make it so (check-mode aware through ``_files``),
     ``diff()`` for the redacted before / after and ``result()``.
@@ -243,7 +243,7 @@ class EndpointFile(object):
     def want(self, endpoint):
         """Ask for ``endpoint`` in this file (None: the file must not exist)."""
         if endpoint is not None:
-            protect(self.module, endpoint.token)
+            add_no_log_values(self.module, endpoint.token)
             problem = sealing_key_problem(self.format, self.keyring.current is not None)
             if problem:
                 raise TaskError('%s: %s' % (self.path, problem))
@@ -274,13 +274,21 @@ class EndpointFile(object):
 
     # -- decisions --
 
-    def reason(self):
-        """created, updated, rekeyed, unchanged, removed or absent; raise TaskError for an unusable file."""
+    def decide(self):
+        """Decide what the file needs, once: created, updated, rekeyed, unchanged, removed or absent (returned).
+
+        Raises TaskError for an existing file that cannot be used (without force) or a missing directory.
+        """
         if self._reason is None:
-            self._reason, self._rewrite = self._decide()
+            self._reason, self._rewrite = self._decision()
         return self._reason
 
-    def _decide(self):
+    @property
+    def reason(self):
+        """The decided reason (deciding first if needed)."""
+        return self.decide()
+
+    def _decision(self):
         state = self.current()
         if not self._present:
             return ('absent' if state.kind == 'missing' else 'removed'), False
@@ -326,12 +334,12 @@ class EndpointFile(object):
 
     def needs_write(self):
         """True when the file's bytes change (as opposed to nothing or its attributes only)."""
-        self.reason()
+        self.decide()
         return self._rewrite
 
     @property
     def will_change(self):
-        return self.reason() not in ('unchanged', 'absent')
+        return self.reason not in ('unchanged', 'absent')
 
     def write_problem(self):
         """Why the decided change would fail, found without writing (one sentence), else None.
@@ -385,7 +393,7 @@ class EndpointFile(object):
 
     def apply(self):
         """Write or remove the file as decided (nothing in check mode); return ``self``."""
-        reason = self.reason()
+        reason = self.reason
         if reason in ('unchanged', 'absent'):
             # Deciding already read the file and compared meaning, key and attributes: nothing to redo,
             # but a dead writer's leftovers beside an unchanged file still go.
@@ -466,7 +474,7 @@ class EndpointFile(object):
         changed = bool(self.changed) if self.changed is not None else self.will_change
         # Removing a dead writer's leftover (it holds a token) is a change to the directory.
         result = {'changed': changed or bool(self.stale_removed),
-                  'reason': self.reason(), 'path': self.path,
+                  'reason': self.reason, 'path': self.path,
                   'format': self.format if self._present else self.current().format}
         if self._present:
             result['endpoint'] = self.wanted.redacted()

@@ -133,7 +133,7 @@ class EndpointSetPlan(object):
         if exists:
             self._plan_removals(listed)
         for target in self.files + self.removals:
-            target.reason()
+            target.decide()
         problems = [problem for problem in (target.write_problem() for target in self.files + self.removals) if problem]
         if problems:
             raise TaskError('nothing was written: %s' % ' '.join(problems))

@@ -87,7 +87,7 @@ def public_and_secret_leaves(value, public=False):
     return public_leaves, secret_leaves
 
 
-def protect(module, *secrets):
+def add_no_log_values(module, *secrets):
     """Mask ``secrets`` (and every leaf inside a structured one) in everything the module returns."""
     for secret in secrets:
         for leaf in leaves(secret):

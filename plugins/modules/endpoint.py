@@ -258,7 +258,7 @@ def main():
                               mode=params['mode'], owner=params['owner'], group=params['group'], backup=params['backup'])
         wanted = wanted_endpoint(module, keyring) if present else None
         target.want(wanted)
-        target.reason()
+        target.decide()
         problem = target.write_problem()
         if problem:
             raise TaskError('%s Nothing was written.' % problem)

@@ -183,7 +183,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file imp
     require_absolute,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec, sealing_key_problem
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, protect
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, add_no_log_values
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
     ProviderError,
     ProviderOptions,
@@ -201,7 +201,7 @@ def fetch(module):
         fetched = fetch_endpoint(params['url'], ProviderOptions.from_params(params), source='url')
     except ProviderError as err:
         raise TaskError(str(err), attempts=err.attempts, status=err.status, fetched_from=err.url)
-    protect(module, fetched.endpoint.token)
+    add_no_log_values(module, fetched.endpoint.token)
     return fetched
 
 
@@ -247,7 +247,7 @@ def main():
                 result.update(sealed=sealed_text(fetched.endpoint, keyring), key_id=keyring.current_id)
         else:
             target.want(fetched.endpoint.with_source(params['path']))
-            target.reason()
+            target.decide()
             problem = target.write_problem()
             if problem:
                 raise TaskError('%s Nothing was written.' % problem, **result)

@@ -195,15 +195,15 @@ def main():
     try:
         require_absolute(params['path'], 'path')
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
-        result, warnings, dummy = read_endpoint_files(module, params['path'], params['pattern'], keyring)
+        found = read_endpoint_files(module, params['path'], params['pattern'], keyring)
     except TaskError as err:
         module.fail_task(err)
-    for warning in warnings:
+    for warning in found.warnings:
         module.warn(warning)
     # A url or a (groupId, priority) used twice: endpoint_set refuses to write it, so say it out loud here too.
-    for problem in result['problems']:
+    for problem in found.report['problems']:
         module.warn(problem)
-    module.exit_json(changed=False, endpoint_warnings=warnings, **result)
+    module.exit_json(changed=False, endpoint_warnings=found.warnings, **found.report)
 
 
 if __name__ == '__main__':

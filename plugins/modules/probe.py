@@ -117,6 +117,8 @@ attributes:
   platform:
     platforms: posix
 requirements:
+  - Python 3.8 or newer on the managed host; on an older Python (RHEL 8's platform-python and SLES 15 are 3.6) the task
+    fails saying so, before anything else
   - websockets >= 11.0 on the managed host (13.1 is the last release for Python 3.8)
 seealso:
   - module: netbackup.nbwss.endpoint_set
@@ -242,7 +244,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir impo
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, protect
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, add_no_log_values
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import ProbeError, ProbeOptions, probe_endpoints
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
     DEFAULT_FAIL_ON,
@@ -258,16 +260,16 @@ def endpoints_to_probe(module, keyring):
     params = module.params
     if params['path'] is not None:
         require_absolute(params['path'], 'path')
-        result, warnings, endpoints = read_endpoint_files(module, params['path'], params['pattern'], keyring)
-        warnings.extend(error['message'] for error in result['errors'])
-        return endpoints, result['errors'], warnings
+        found = read_endpoint_files(module, params['path'], params['pattern'], keyring)
+        errors = found.report['errors']
+        return found.endpoints, errors, found.warnings + [error['message'] for error in errors]
     read = EntryReader(keyring, fetch=False).entries(params['endpoints'], 'endpoints')
     endpoints = []
     for index, dummy, endpoint in read:
         if endpoint is None:
             raise TaskError('endpoints[%d]: provider entries cannot be probed; fetch them first (endpoint_fetch).' % index)
         endpoints.append(endpoint.with_source('endpoints[%d]' % index))
-    protect(module, *[endpoint.token for endpoint in endpoints])
+    add_no_log_values(module, *[endpoint.token for endpoint in endpoints])
     warnings = [warning for endpoint in endpoints for warning in endpoint.warnings()]
     return endpoints, None, warnings
 

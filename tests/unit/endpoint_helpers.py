@@ -49,7 +49,7 @@ def deploy(path, wanted=None, fmt='sealed', ring=None, check_mode=False, **optio
     """Run one EndpointFile the way the endpoint module does; return it (applied)."""
     module = make_module(check_mode=check_mode, diff=True)
     item = target(module, path, fmt=fmt, ring=ring, **options).want(endpoint() if wanted is None else wanted)
-    item.reason()
+    item.decide()
     item.diff()
     return item.apply()
 

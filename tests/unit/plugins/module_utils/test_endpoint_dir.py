@@ -41,7 +41,8 @@ def test_info_lists_readable_files_and_reports_bad_ones_without_failing(tmp_path
     write(tmp_path / 'unrelated.json', b'[]')
     module = make_module()
 
-    result, warnings, endpoints = read_endpoint_files(module, str(tmp_path), 'nbwss_*', keyring(KEY, [OLD_KEY]))
+    found = read_endpoint_files(module, str(tmp_path), 'nbwss_*', keyring(KEY, [OLD_KEY]))
+    result, endpoints = found.report, found.endpoints
 
     rows = dict((os.path.basename(row['path']), row) for row in result['endpoints'])
     assert sorted(rows) == ['nbwss_g1_1.sealed', 'nbwss_g1_2.json']
@@ -65,14 +66,15 @@ def test_backups_and_interrupted_writes_are_warned_about_because_they_hold_token
     write(tmp_path / '.nbwss_g1_1.sealed.x7k2p9.nbwss-tmp', b'partial')
     write(tmp_path / 'other.json.1.2026-01-01@00:00:00~', b'not ours')
 
-    result, warnings, dummy = read_endpoint_files(make_module(), str(tmp_path), 'nbwss_*', keyring())
+    found = read_endpoint_files(make_module(), str(tmp_path), 'nbwss_*', keyring())
+    warnings = found.warnings
 
     backups = [w for w in warnings if 'a backup of an endpoint file' in w]
     temps = [w for w in warnings if 'interrupted write' in w]
     assert len(backups) == 1 and backups[0].startswith(str(path) + '.')
     assert len(temps) == 1 and '.nbwss_g1_1.sealed.x7k2p9.nbwss-tmp' in temps[0]
     assert not any('other.json' in w for w in warnings)
-    assert [row['path'] for row in result['endpoints']] == [str(path)]
+    assert [row['path'] for row in found.report['endpoints']] == [str(path)]
 
 
 def test_leftover_warnings_know_the_backup_name_format():
@@ -87,7 +89,8 @@ def test_a_file_sealed_with_another_key_says_key_id_mismatch(tmp_path):
     path = tmp_path / 'nbwss_g1_1.sealed'
     deploy(path, ring=keyring(STRANGER_KEY))
 
-    result, dummy, endpoints = read_endpoint_files(make_module(), str(tmp_path), 'nbwss_*', keyring(KEY, [OLD_KEY]))
+    found = read_endpoint_files(make_module(), str(tmp_path), 'nbwss_*', keyring(KEY, [OLD_KEY]))
+    result, endpoints = found.report, found.endpoints
 
     assert endpoints == [] and result['errors'] == [{'path': str(path), 'message': (
         '%s: the file was sealed with key id %s, which matches none of the keys given (key id mismatch; key ids tried: '

@@ -48,7 +48,7 @@ def path(tmp_path):
 def test_missing_file_is_created_sealed_with_the_current_key(path):
     item = deploy(path)
 
-    assert (item.reason(), item.changed) == ('created', True)
+    assert (item.reason, item.changed) == ('created', True)
     state = read_state(make_module(), str(path), keyring())
     assert state.kind == 'sealed' and state.endpoint == endpoint() and state.key_id == key_id(KEY)
     assert snapshot(path)[2] == 0o600
@@ -60,7 +60,7 @@ def test_same_endpoint_again_is_unchanged_and_not_rewritten(path):
 
     item = deploy(path)
 
-    assert (item.reason(), item.changed) == ('unchanged', False)
+    assert (item.reason, item.changed) == ('unchanged', False)
     assert snapshot(path) == before
 
 
@@ -69,7 +69,7 @@ def test_other_endpoint_values_are_updated(path):
 
     item = deploy(path, endpoint(priority=2))
 
-    assert (item.reason(), item.changed) == ('updated', True)
+    assert (item.reason, item.changed) == ('updated', True)
     assert read_state(make_module(), str(path), keyring()).endpoint.priority == 2
 
 
@@ -78,15 +78,15 @@ def test_file_sealed_with_a_previous_key_is_rekeyed(path):
 
     item = deploy(path, ring=keyring(KEY, [OLD_KEY]))
 
-    assert (item.reason(), item.changed) == ('rekeyed', True)
+    assert (item.reason, item.changed) == ('rekeyed', True)
     assert read_state(make_module(), str(path), keyring()).key_id == key_id(KEY)
-    assert deploy(path, ring=keyring(KEY, [OLD_KEY])).reason() == 'unchanged'
+    assert deploy(path, ring=keyring(KEY, [OLD_KEY])).reason == 'unchanged'
 
 
 def test_content_change_wins_over_rekey(path):
     deploy(path, ring=keyring(OLD_KEY))
 
-    assert deploy(path, endpoint(priority=7), ring=keyring(KEY, [OLD_KEY])).reason() == 'updated'
+    assert deploy(path, endpoint(priority=7), ring=keyring(KEY, [OLD_KEY])).reason == 'updated'
 
 
 def test_format_change_sealed_to_plain_is_updated(path):
@@ -94,7 +94,7 @@ def test_format_change_sealed_to_plain_is_updated(path):
 
     item = deploy(path, fmt='plain')
 
-    assert item.reason() == 'updated'
+    assert item.reason == 'updated'
     assert snapshot(path)[3] == endpoint().canonical_json()
 
 
@@ -105,7 +105,7 @@ def test_mode_only_change_is_updated_in_place(path):
 
     item = deploy(path)
 
-    assert (item.reason(), item.changed) == ('updated', True)
+    assert (item.reason, item.changed) == ('updated', True)
     assert snapshot(path)[0] == inode and snapshot(path)[2] == 0o600 and snapshot(path)[3] == data
 
 
@@ -116,7 +116,7 @@ def test_plain_file_with_same_meaning_in_other_layout_is_unchanged(tmp_path):
 
     item = deploy(plain, fmt='plain')
 
-    assert (item.reason(), item.changed) == ('unchanged', False)
+    assert (item.reason, item.changed) == ('unchanged', False)
     assert snapshot(plain) == before
 
 
@@ -137,10 +137,10 @@ def test_absent_removes_an_existing_file_and_then_reports_absent(path):
 
     item = target(module, path).want(None).apply()
 
-    assert (item.reason(), item.changed) == ('removed', True)
+    assert (item.reason, item.changed) == ('removed', True)
     assert not path.exists()
     again = target(make_module(), path).want(None).apply()
-    assert (again.reason(), again.changed) == ('absent', False)
+    assert (again.reason, again.changed) == ('absent', False)
 
 
 def test_absent_removes_a_sealed_file_without_any_key(path):
@@ -148,7 +148,7 @@ def test_absent_removes_a_sealed_file_without_any_key(path):
 
     item = target(make_module(), path, ring=KeyRing()).want(None).apply()
 
-    assert item.reason() == 'removed' and not path.exists()
+    assert item.reason == 'removed' and not path.exists()
 
 
 # --- unusable existing files --------------------------------------------------------------------
@@ -172,7 +172,7 @@ def test_wrong_key_with_force_replaces_the_file(path):
 
     item = deploy(path, force=True)
 
-    assert (item.reason(), item.changed) == ('updated', True)
+    assert (item.reason, item.changed) == ('updated', True)
     assert read_state(make_module(), str(path), keyring()).endpoint == endpoint()
 
 
@@ -199,7 +199,7 @@ def test_invalid_json_fails_without_force_and_is_replaced_with_force(tmp_path):
     assert str(plain) in str(err.value) and 'not valid JSON' in str(err.value)
     assert snapshot(plain) == before
 
-    assert deploy(plain, fmt='plain', force=True).reason() == 'updated'
+    assert deploy(plain, fmt='plain', force=True).reason == 'updated'
     assert snapshot(plain)[3] == endpoint().canonical_json()
 
 
@@ -245,7 +245,7 @@ def test_check_mode_predicts_the_real_run_and_writes_nothing(tmp_path, setup, wa
     check = deploy(predicted, wanted, ring=ring, check_mode=True)
     real = deploy(applied, wanted, ring=ring)
 
-    assert (check.reason(), check.changed) == (real.reason(), real.changed) == (expected, expected != 'unchanged')
+    assert (check.reason, check.changed) == (real.reason, real.changed) == (expected, expected != 'unchanged')
     if before is None:
         assert not predicted.exists()
     else:
@@ -262,7 +262,7 @@ def test_missing_directory_fails_in_a_real_run(tmp_path):
 def test_missing_directory_in_check_mode_predicts_created_with_a_warning(tmp_path):
     item = deploy(tmp_path / 'nope' / 'e.sealed', check_mode=True)
 
-    assert (item.reason(), item.changed) == ('created', True)
+    assert (item.reason, item.changed) == ('created', True)
     assert item.write_problem() is None
     assert len(item.warnings) == 1 and 'does not exist yet' in item.warnings[0]
     assert not (tmp_path / 'nope').exists()
@@ -296,7 +296,7 @@ def test_check_present_accepts_a_missing_file_and_a_usable_one(path):
     item = target(make_module(), path)
     item.check_present()
 
-    assert item.want(endpoint()).reason() == 'unchanged'
+    assert item.want(endpoint()).reason == 'unchanged'
 
 
 def test_backup_keeps_the_previous_file(path):
@@ -315,7 +315,7 @@ def test_check_mode_reports_removal_without_removing(path):
 
     item = target(make_module(check_mode=True), path).want(None).apply()
 
-    assert (item.reason(), item.changed) == ('removed', True) and path.exists()
+    assert (item.reason, item.changed) == ('removed', True) and path.exists()
 
 
 # --- diff and secrets ---------------------------------------------------------------------------
@@ -350,7 +350,7 @@ def test_tokens_of_wanted_and_existing_files_become_no_log_values(path):
     deploy(path, endpoint(token=OTHER_TOKEN))
     module = make_module()
 
-    target(module, path).want(endpoint()).reason()
+    target(module, path).want(endpoint()).decide()
 
     assert {TOKEN, OTHER_TOKEN} <= module.no_log_values
 
@@ -410,7 +410,7 @@ def test_write_problem_names_a_directory_at_the_target_path(tmp_path):
     item = target(make_module(), tmp_path / 'e.json', fmt='plain').want(endpoint())
 
     with pytest.raises(TaskError) as err:
-        item.reason()
+        item.decide()
 
     assert 'directory' in str(err.value)
 
@@ -422,7 +422,7 @@ def test_write_problem_finds_an_immutable_file_in_check_mode_and_real_runs(path,
     subprocess.check_call(['chattr', '+i', str(path)])
     try:
         item = target(make_module(check_mode=check_mode), path).want(endpoint(priority=5))
-        item.reason()
+        item.decide()
         problem = item.write_problem()
     finally:
         subprocess.check_call(['chattr', '-i', str(path)])
@@ -468,7 +468,7 @@ def test_existing_plain_file_with_a_final_newline_is_unchanged(tmp_path):
     write(plain, endpoint().canonical_json() + b'\n')
     before = snapshot(plain)
 
-    assert deploy(plain, fmt='plain').reason() == 'unchanged'
+    assert deploy(plain, fmt='plain').reason == 'unchanged'
     assert snapshot(plain) == before
 
 

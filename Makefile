@@ -1,90 +1,173 @@
-# netbackup.nbwss developer and CI entry points. `make test` is the README's test command.
+# netbackup.nbwss: how it is built and tested. `make test` is the README's test command, `make demo`
+# the README's first command. Read top to bottom: settings, system packages, virtualenvs, the copy of
+# the tree the tools run on, each check, then `make test`, which runs them all, and `make demo`.
+#
+# Every check is one target whose recipe is plain shell; none calls make again. Only `make test`
+# calls make, one level deep: once to build the virtualenvs side by side, once per lane.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := test
+
+# ---- settings -----------------------------------------------------------------------------------
 
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
 PYTHON311 ?= python3
 PYTHON312 ?= $(PYENV_ROOT)/versions/3.12.1/bin/python3.12
 PYTHON38 ?= $(PYENV_ROOT)/versions/3.8.18/bin/python3
+PYTHON36 ?= $(PYENV_ROOT)/versions/3.6.15/bin/python3
+# Target (managed host) Pythons the module code must compile on.
+TARGET_PYTHONS ?= 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0
 # websockets releases the probe is tested with on a Python 3.8 target: the newest that installs
 # there (13.1) and MINIMUM_WEBSOCKETS_VERSION (plugins/module_utils/_websockets.py).
 PROBE_WEBSOCKETS ?= 13.1 11.0
-# Target (managed host) Pythons the module code must compile on.
-TARGET_PYTHONS ?= 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0
 
+# Controllers: ansible-core 2.19 (the default venv, with the tool chain), 2.16 (oldest), 2.21 (newest).
 VENV := .venv
 VENV_216 := .venv-2.16
 VENV_221 := .venv-2.21
-# ansible-test refuses symlinked trees and trees inside another git checkout's ignored folders:
-# tests run on a copy under /tmp, one per checkout.
-# LANE names the copy, so that make test's two lanes (below) never share one.
+# Managed hosts: Python 3.8 with the probe's websockets releases, Python 3.6 (RHEL 8's platform-python).
+PROBE_VENVS := $(foreach v,$(PROBE_WEBSOCKETS),.venv-probe-py38-ws$(v))
+PROBE_PY38_VENV := .venv-probe-py38-ws13.1
+VENV_PY36 := .venv-py36
+# make demo's runtime-only virtualenv.
+VENV_DEMO := .venv-demo
+
+# Which venvs (and, for ansible-test sanity and integration, which Python) each matrix runs; override
+# one to run a single version, e.g. make integration INTEGRATION_MATRIX=.venv:3.11 INTEGRATION_TARGETS=probe
+SANITY_MATRIX ?= $(VENV):3.11 $(VENV_216):3.11 $(VENV_221):3.12
+UNITS_MATRIX ?= $(VENV_216) $(VENV_221)
+INTEGRATION_MATRIX ?= $(VENV_216):3.11 $(VENV):3.11 $(VENV_221):3.12
+INTEGRATION_TARGETS ?=
+# The collection's Python tests: unit, playbook runs, the reference cloud application's own tests,
+# and the collection against that application (system).
+PYTEST_DIRS := tests/unit tests/playbooks tests/cloudapp tests/system
+# The probe tests that also run on a Python 3.8 target (probe-compat).
+PROBE_TESTS := tests/unit/plugins/module_utils/test_probe.py tests/unit/plugins/module_utils/test_probe_groups.py \
+  tests/system/test_probe_engine.py tests/system/test_probe_module.py
+
+# ansible-test refuses symlinked trees and trees inside another git checkout's ignored folders: the
+# checks run on a copy under /tmp, one per checkout and LANE, so that make test's two lanes never
+# share one. Every make run copies it afresh (the `tree` target).
 LANE ?= a
 TREE_ROOT := $(or $(TMPDIR),/tmp)/nbwss-tree-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)-$(LANE)
 TREE := $(TREE_ROOT)/ansible_collections/netbackup/nbwss
+# Every check's log; the leak scan reads every *.log here.
 LOGS := .tmp/logs
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := .tmp/build/netbackup-nbwss-$(VERSION).tar.gz
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 
-.PHONY: test demo venvs tree units units-one units-matrix sanity sanity-one sanity-matrix target-compile lint galaxy ee probe-compat integration integration-one leak-scan lanes lane-checks lane-integration clean
+.PHONY: test demo system-packages venvs tree lint docs-lint sanity target-compile galaxy ee units-matrix \
+  probe-compat integration leak-scan units clean
 
-# ---- environments -------------------------------------------------------------------------------
+# ---- system packages (Debian) -------------------------------------------------------------------
+
+# As command:package, or one name when both are the same. The checks need shellcheck (ansible-test
+# sanity), chromium (the report page is checked in headless Chromium), openssl (an openssl s_server
+# in the probe tests) and git (the README tour's clone). make demo needs none: it is pure PyPI.
+TEST_SYSTEM_PACKAGES := shellcheck chromium openssl git
+DEMO_SYSTEM_PACKAGES :=
+test: SYSTEM_PACKAGES := $(TEST_SYSTEM_PACKAGES)
+demo: SYSTEM_PACKAGES := $(DEMO_SYSTEM_PACKAGES)
+SYSTEM_PACKAGES ?= $(TEST_SYSTEM_PACKAGES) $(DEMO_SYSTEM_PACKAGES)
+
+# Installs only what is missing (apt-get update first, as Debian wants).
+system-packages:
+	@missing=; for need in $(SYSTEM_PACKAGES); do \
+	  command -v "$${need%%:*}" >/dev/null || missing="$$missing $${need#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "== system packages:$$missing (apt-get)"; \
+	  { command -v apt-get >/dev/null && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } >/dev/null 2>&1 \
+	  || { echo "could not install$$missing with apt-get: install them (Debian packages) and run make again"; exit 1; }; \
+	fi
+
+# ---- virtualenvs (each a file target: rebuilt when its requirements file changes) ---------------
 
 $(VENV)/.installed: tests/requirements.txt
-	$(PYTHON311) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
+	$(PYTHON311) -m venv $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 $(VENV_216)/.installed: tests/requirements-2.16.txt
-	$(PYTHON311) -m venv $(VENV_216)
-	$(VENV_216)/bin/pip install --quiet --disable-pip-version-check -r $<
+	$(PYTHON311) -m venv $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 $(VENV_221)/.installed: tests/requirements-2.21.txt
-	$(PYTHON312) -m venv $(VENV_221)
-	$(VENV_221)/bin/pip install --quiet --disable-pip-version-check -r $<
+	$(PYTHON312) -m venv $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-venvs: $(VENV)/.installed $(VENV_216)/.installed $(VENV_221)/.installed $(foreach v,$(PROBE_WEBSOCKETS),.venv-probe-py38-ws$(v)/.installed)
-	@# ansible-test --venv bootstraps pip from a host outside the registries; give it an offline stand-in.
-	@mkdir -p $(GET_PIP_CACHE)
-	@for v in 23_1_2 24_2 25_2; do cp tests/harness/get_pip_offline.py $(GET_PIP_CACHE)/get_pip_$$v.py; done
-	@command -v shellcheck >/dev/null || { command -v apt-get >/dev/null && \
-	  (apt-get update -qq && apt-get install -y -qq shellcheck) >/dev/null 2>&1 || echo "note: shellcheck not installed; ansible-test skips it"; }
-	@# The fleet report page is checked in a real browser: Debian's headless Chromium.
-	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
-	  || { echo "chromium could not be installed; the report page tests need it"; exit 1; }; }
+# The probe's managed-host side on Python 3.8, one venv per websockets release. ansible-core 2.16
+# declares Python >= 3.10 for the controller; a 3.8 target runs only its module_utils.
+.venv-probe-py38-ws%/.installed: tests/requirements-probe-py38.txt
+	$(PYTHON38) -m venv $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $< websockets==$*
+	$(@D)/bin/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python ansible-core==2.16.19
+	touch $@
+
+# A Python 3.6 managed host for the 2.16 integration run. Python 3.6's own pip (18.1) cannot take
+# cryptography's manylinux wheels and would build it from source; 21.3.1 is the last pip for 3.6.
+$(VENV_PY36)/.installed: tests/requirements-py36.txt
+	$(PYTHON36) -m venv $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check pip==21.3.1
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+$(VENV_DEMO)/.installed: tools/demo/requirements.txt
+	$(PYTHON311) -m venv $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+# ansible-test --venv bootstraps pip with a script from a host outside the package registries; it
+# uses a cached copy when there is one, so the cache holds an offline stand-in (one per release line).
+GET_PIP := $(foreach v,23_1_2 24_2 25_2,$(GET_PIP_CACHE)/get_pip_$(v).py)
+$(GET_PIP): tests/harness/get_pip_offline.py
+	@mkdir -p $(@D) && cp $< $@
+
+TEST_VENVS := $(VENV) $(VENV_216) $(VENV_221) $(PROBE_VENVS) $(VENV_PY36)
+venvs: $(TEST_VENVS:%=%/.installed) $(GET_PIP)
+
+# ---- the tree the checks run on -----------------------------------------------------------------
 
 tree:
 	@bash tests/harness/collection_tree.sh $(TREE_ROOT) >/dev/null
 	@mkdir -p $(LOGS)
 
-# ---- checks -------------------------------------------------------------------------------------
+# ---- checks (each on its own: make lint, make sanity, ...) --------------------------------------
 
-# Unit, playbook and cloud-application tests of one venv against the copied tree: make units-one V=.venv-2.16
-# The playbook tests append their ansible-playbook output to $(LOGS)/playbooks.log for the leak scan.
-units-one: tree
-	cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
-	  $(CURDIR)/$(V)/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/playbooks tests/cloudapp
+lint: $(VENV)/.installed tree
+	@echo "== lint"
+	@cd $(TREE) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
+	  ansible-lint --profile production --offline --nocolor > $(CURDIR)/$(LOGS)/ansible-lint.log 2>&1 \
+	  || { grep -v "^WARNING: Location '" $(CURDIR)/$(LOGS)/ansible-lint.log | tail -n 40; exit 1; }
+	@tail -n 1 $(LOGS)/ansible-lint.log | sed 's/^/   ansible-lint: /'
 
-units-matrix: venvs tree
-	$(MAKE) --no-print-directory units-one V=$(VENV_216) 2>&1 | tee $(LOGS)/units-2.16.log | tail -n 1
-	$(MAKE) --no-print-directory units-one V=$(VENV_221) 2>&1 | tee $(LOGS)/units-2.21.log | tail -n 1
+# The plugin and role docs as docs.ansible.com renders them, every collection reference resolved
+# (antsibull-docs, offline, with the venv's ansible-doc).
+docs-lint: $(VENV)/.installed tree
+	@echo "== docs lint"
+	@cd $(TREE) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
+	  antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs=all \
+	    --disallow-unknown-collection-refs . > $(CURDIR)/$(LOGS)/antsibull-docs.log 2>&1 \
+	  || { sed 's#^.*/ansible_collections/netbackup/nbwss/#   #' $(CURDIR)/$(LOGS)/antsibull-docs.log; \
+	       echo "   antsibull-docs: $$(grep -c ':0:0: ' $(CURDIR)/$(LOGS)/antsibull-docs.log) problem(s)"; exit 1; }
+	@echo "   antsibull-docs lint-collection-docs --plugin-docs: no problems"
 
-sanity-one: tree
-	cd $(TREE) && $(CURDIR)/$(V)/bin/ansible-test sanity --venv --python $(P) --color no
-
-sanity-matrix: venvs tree
-	@for spec in "$(VENV) 3.11" "$(VENV_216) 3.11" "$(VENV_221) 3.12"; do \
-	  set -- $$spec; echo "== ansible-test sanity: ansible-core $$($$1/bin/python -c 'import ansible.release as r; print(r.__version__)') on Python $$2"; \
-	  $(MAKE) --no-print-directory sanity-one V=$$1 P=$$2 > $(LOGS)/sanity-$$1.log 2>&1 \
-	    || { grep -E '^(ERROR|FATAL)' $(LOGS)/sanity-$$1.log; exit 1; }; \
-	  grep -c '^Running sanity test' $(LOGS)/sanity-$$1.log | sed 's/^/   sanity tests run: /'; \
+sanity: $(VENV)/.installed $(VENV_216)/.installed $(VENV_221)/.installed $(GET_PIP) tree
+	@echo "== sanity"
+	@for spec in $(SANITY_MATRIX); do \
+	  v=$${spec%%:*}; p=$${spec##*:}; log=$(LOGS)/sanity-$$v.log; \
+	  echo "== ansible-test sanity: ansible-core $$($$v/bin/python -c 'import ansible.release as r; print(r.__version__)') on Python $$p"; \
+	  ( cd $(TREE) && $(CURDIR)/$$v/bin/ansible-test sanity --venv --python $$p --color no ) > $$log 2>&1 \
+	    || { grep -E '^(ERROR|FATAL)' $$log; exit 1; }; \
+	  echo "   sanity tests run: $$(grep -c '^Running sanity test' $$log)"; \
 	done
 
-sanity: sanity-matrix
-
 target-compile:
+	@echo "== target compile"
 	@for v in $(TARGET_PYTHONS); do \
 	  py=$(PYENV_ROOT)/versions/$$v/bin/python3; \
 	  [ -x $$py ] || { echo "Python $$v is not installed at $$py"; exit 1; }; \
@@ -93,26 +176,27 @@ target-compile:
 	  echo "   module code compiles on Python $$v"; \
 	done
 
-lint: venvs tree
-	cd $(TREE) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
-	  ansible-lint --profile production --offline --nocolor 2>&1 | tail -n 1
+# The collection tarball, built from the tree (so once per make run).
+$(TARBALL): $(VENV)/.installed tree
+	@rm -rf $(@D) && mkdir -p $(@D)
+	@cd $(TREE) && $(CURDIR)/$(VENV)/bin/ansible-galaxy collection build --force --output-path $(CURDIR)/$(@D) >/dev/null
 
-galaxy: venvs tree
-	@rm -rf .tmp/build && mkdir -p .tmp/build
-	cd $(TREE) && $(CURDIR)/$(VENV)/bin/ansible-galaxy collection build --force --output-path $(CURDIR)/.tmp/build >/dev/null
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH GALAXY_IMPORTER_RUN_ANSIBLE_TEST=false GALAXY_IMPORTER_CHECK_REQUIRED_TAGS=true \
-	  $(VENV)/bin/python -m galaxy_importer.main .tmp/build/netbackup-nbwss-*.tar.gz > $(LOGS)/galaxy-importer.log 2>&1 \
+galaxy: $(TARBALL)
+	@echo "== galaxy"
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH GALAXY_IMPORTER_RUN_ANSIBLE_TEST=false GALAXY_IMPORTER_CHECK_REQUIRED_TAGS=true \
+	  $(VENV)/bin/python -m galaxy_importer.main $(TARBALL) > $(LOGS)/galaxy-importer.log 2>&1 \
 	  || { tail -n 30 $(LOGS)/galaxy-importer.log; exit 1; }
 	@if grep -E '^(ERROR|WARNING)' $(LOGS)/galaxy-importer.log; then echo "galaxy-importer reported the lines above"; exit 1; fi
 	@echo "   galaxy-importer: $$(grep -c . $(LOGS)/galaxy-importer.log) lines, no errors or warnings"
-	@$(VENV)/bin/python tests/harness/check_tarball.py .tmp/build/netbackup-nbwss-*.tar.gz
+	@$(VENV)/bin/python tests/harness/check_tarball.py $(TARBALL)
 
-# AWX / AAP execution environment: the collection's meta/execution-environment.yml as ansible-builder sees it
-# (introspect over the installed tarball), and the build context of tests/ee/execution-environment.yml
-# (create; no container is built here). Run after `make galaxy`.
-ee: venvs
+# AWX / AAP execution environment: the collection's meta/execution-environment.yml as ansible-builder
+# sees it (introspect over the installed tarball), and the build context of tests/ee/execution-environment.yml
+# (create; no container is built here).
+ee: $(TARBALL) $(VENV)/.installed
+	@echo "== execution environment"
 	@rm -rf .tmp/ee && mkdir -p .tmp/ee
-	@$(VENV)/bin/ansible-galaxy collection install --force -p .tmp/ee/collections .tmp/build/netbackup-nbwss-*.tar.gz > $(LOGS)/ee.log 2>&1
+	@$(VENV)/bin/ansible-galaxy collection install --force -p .tmp/ee/collections $(TARBALL) > $(LOGS)/ee.log 2>&1
 	@$(VENV)/bin/ansible-builder introspect --sanitize .tmp/ee/collections > .tmp/ee/introspect.txt 2>> $(LOGS)/ee.log
 	@for dep in 'cryptography>=3.3' 'websockets>=11.0' 'libffi-devel'; do \
 	  grep -q -- "$$dep" .tmp/ee/introspect.txt || { echo "ansible-builder introspect did not find $$dep"; cat .tmp/ee/introspect.txt; exit 1; }; \
@@ -122,109 +206,100 @@ ee: venvs
 	@test -s .tmp/ee/context/Containerfile
 	@echo "   ansible-builder: introspect finds the collection's Python and system requirements; create wrote .tmp/ee/context/Containerfile"
 
-# The probe engine and module on a Python 3.8 target (PROBE_WEBSOCKETS, defined at the top) with the
-# cloud application the tests talk to on $(VENV) (Python 3.11, websockets 17).
-PROBE_TESTS := tests/unit/plugins/module_utils/test_probe.py tests/unit/plugins/module_utils/test_probe_groups.py \
-  tests/cloudapp/test_probe_engine.py tests/cloudapp/test_probe_module.py
+# The Python tests (PYTEST_DIRS) on the older and newer controllers; the playbook tests append their
+# ansible-playbook output to $(LOGS)/playbooks.log for the leak scan.
+units-matrix: $(UNITS_MATRIX:%=%/.installed) tree
+	@echo "== units + playbook + cloudapp + system tests ($(UNITS_MATRIX))"
+	@for v in $(UNITS_MATRIX); do \
+	  version=$$($$v/bin/python -c 'import ansible.release as r; print(r.__version__)'); log=$(LOGS)/units-$$version.log; \
+	  ( cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
+	      $(CURDIR)/$$v/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_DIRS) ) > $$log 2>&1 \
+	    || { grep -E '^(FAILED|ERROR) ' $$log; echo "   ansible-core $$version: $$(tail -n 1 $$log); log: $$log"; exit 1; }; \
+	  echo "   ansible-core $$version: $$(tail -n 1 $$log)"; \
+	done
 
-# ansible-core 2.16 declares Python >= 3.10 for the controller; a 3.8 target runs only its module_utils.
-.venv-probe-py38-ws%/.installed: tests/requirements-probe-py38.txt
-	$(PYTHON38) -m venv $(@D)
-	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $< websockets==$*
-	$(@D)/bin/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python ansible-core==2.16.19
-	touch $@
-
-probe-compat: venvs tree
+# The probe engine and module on a Python 3.8 target (PROBE_WEBSOCKETS) with the cloud application
+# the tests talk to on $(VENV) (Python 3.11, websockets 17).
+probe-compat: $(PROBE_VENVS:%=%/.installed) $(VENV)/.installed tree
+	@echo "== probe engine on Python 3.8"
 	@for v in $(PROBE_WEBSOCKETS); do \
-	  py=$(CURDIR)/.venv-probe-py38-ws$$v/bin/python; \
+	  py=$(CURDIR)/.venv-probe-py38-ws$$v/bin/python; log=$(LOGS)/probe-py38-ws$$v.log; \
 	  echo "== probe engine on $$($$py -c 'import platform, websockets; print("Python", platform.python_version(), "websockets", websockets.__version__)')"; \
 	  ( cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_CLOUDAPP_PYTHON=$(CURDIR)/$(VENV)/bin/python \
-	      $$py -m pytest -q -p no:cacheprovider $(PROBE_TESTS) ) 2>&1 | tee $(LOGS)/probe-py38-ws$$v.log | tail -n 1 || exit 1; \
+	      $$py -m pytest -q -p no:cacheprovider $(PROBE_TESTS) ) > $$log 2>&1 \
+	    || { grep -E '^(FAILED|ERROR) ' $$log; echo "   $$(tail -n 1 $$log); log: $$log"; exit 1; }; \
+	  echo "   $$(tail -n 1 $$log)"; \
 	done
 
-# Integration targets (tests/integration/targets) on this host, on every supported ansible-core line
-# we test (2.16, 2.19, 2.21): --local makes the venv's Python, which has cryptography, the managed
-# host's interpreter too. Full logs: $(LOGS)/integration-<version>.log. One version: make integration-one V=.venv P=3.11
-# The probe target also runs the module on a Python 3.8 managed host (ansible-core 2.19 and older):
-# the probe-compat venv with websockets 13.1.
-INTEGRATION_TARGETS ?=
-INTEGRATION_MATRIX ?= $(VENV_216):3.11 $(VENV):3.11 $(VENV_221):3.12
-PROBE_PY38_VENV := .venv-probe-py38-ws13.1
-integration-one: tree $(PROBE_PY38_VENV)/.installed
-	@# Targets that need the reference cloud application run tools/cloudapp from the tree with the default venv.
-	@printf 'nbwss_collection_root: %s\nnbwss_cloudapp_python: %s\nnbwss_probe_py38_python: %s\n' \
-	  "$(TREE)" "$(CURDIR)/$(VENV)/bin/python" "$(CURDIR)/$(PROBE_PY38_VENV)/bin/python" \
+# Integration targets (tests/integration/targets) on this host, on ansible-core 2.16, 2.19 and 2.21:
+# --local makes the venv's Python, which has cryptography, the managed host's interpreter too. Targets
+# get their settings from integration_config.yml: the tree (tools/cloudapp runs from it on $(VENV)) and
+# the managed-host Pythons 3.8 (probe, websockets 13.1) and 3.6 (2.16 only: 2.17+ need 3.7+/3.8+).
+integration: $(VENV)/.installed $(VENV_216)/.installed $(VENV_221)/.installed $(PROBE_PY38_VENV)/.installed $(VENV_PY36)/.installed tree
+	@echo "== integration"
+	@printf 'nbwss_collection_root: %s\nnbwss_cloudapp_python: %s\nnbwss_probe_py38_python: %s\nnbwss_py36_python: %s\n' \
+	  "$(TREE)" "$(CURDIR)/$(VENV)/bin/python" "$(CURDIR)/$(PROBE_PY38_VENV)/bin/python" "$(CURDIR)/$(VENV_PY36)/bin/python" \
 	  > $(TREE)/tests/integration/integration_config.yml
-	@log=$(LOGS)/integration-$$($(V)/bin/python -c 'import ansible.release as r; print(r.__version__)').log; \
-	start=$$(date +%s); rc=0; \
-	( cd $(TREE) && $(CURDIR)/$(V)/bin/ansible-test integration --local --python $(P) --diff --color no -vvvv \
-	    $(INTEGRATION_TARGETS) ) > $$log 2>&1 || rc=$$?; \
-	secs=$$(( $$(date +%s) - start )); \
-	recap=$$({ grep -E '^testhost +: ' $$log || true; } | awk '{for (i = 3; i <= NF; i++) { split($$i, kv, "="); t[kv[1]] += kv[2] }} \
-	  END { printf "ok=%d changed=%d failed=%d ignored=%d", t["ok"], t["changed"], t["failed"], t["ignored"] }'); \
-	targets=$$(grep -cE '^Running .* integration test role' $$log || true); \
-	if [ $$rc -ne 0 ]; then \
-	  grep -nE '^fatal: |^ERROR: |^\[ERROR\]: [^T]|"assertion": ' $$log | grep -v 'ignoring' | tail -n 20 || true; \
-	  echo "   integration: FAILED (exit $$rc) after $$targets target(s) in $${secs}s; tasks: $$recap; log: $$log"; exit $$rc; \
-	fi; \
-	echo "   integration: $$targets targets passed in $${secs}s; tasks: $$recap; log: $$log"
-
-integration: venvs tree $(PROBE_PY38_VENV)/.installed
 	@for spec in $(INTEGRATION_MATRIX); do \
-	  v=$${spec%%:*}; p=$${spec##*:}; echo "== ansible-test integration: ansible-core $$($$v/bin/python -c 'import ansible.release as r; print(r.__version__)') on Python $$p"; \
-	  $(MAKE) --no-print-directory integration-one V=$$v P=$$p || exit 1; \
+	  v=$${spec%%:*}; p=$${spec##*:}; version=$$($$v/bin/python -c 'import ansible.release as r; print(r.__version__)'); \
+	  log=$(LOGS)/integration-$$version.log; \
+	  echo "== ansible-test integration: ansible-core $$version on Python $$p"; \
+	  start=$$(date +%s); rc=0; \
+	  ( cd $(TREE) && $(CURDIR)/$$v/bin/ansible-test integration --local --python $$p --diff --color no -vvvv \
+	      $(INTEGRATION_TARGETS) ) > $$log 2>&1 || rc=$$?; \
+	  secs=$$(( $$(date +%s) - start )); \
+	  recap=$$({ grep -E '^testhost +: ' $$log || true; } | awk '{for (i = 3; i <= NF; i++) { split($$i, kv, "="); t[kv[1]] += kv[2] }} \
+	    END { printf "ok=%d changed=%d failed=%d ignored=%d", t["ok"], t["changed"], t["failed"], t["ignored"] }'); \
+	  targets=$$(grep -cE '^Running .* integration test role' $$log || true); \
+	  if [ $$rc -ne 0 ]; then \
+	    grep -nE '^fatal: |^ERROR: |^\[ERROR\]: [^T]|"assertion": ' $$log | grep -v 'ignoring' | tail -n 20 || true; \
+	    echo "   integration: FAILED (exit $$rc) after $$targets target(s) in $${secs}s; tasks: $$recap; log: $$log"; exit $$rc; \
+	  fi; \
+	  echo "   integration: $$targets targets passed in $${secs}s; tasks: $$recap; log: $$log"; \
 	done
 
-# No fake token of the suite may appear in any log under $(LOGS).
-leak-scan:
+# No fake token or test key of the suite may appear in any log under $(LOGS).
+leak-scan: $(VENV)/.installed
+	@echo "== leak scan"
 	@$(VENV)/bin/python tests/harness/leak_scan.py --logs $(LOGS) | sed 's/^/   /'
 
-# The default venv's full pytest run comes last so that its summary line closes `make test`.
-units: venvs tree
-	cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
-	  $(CURDIR)/$(VENV)/bin/python -m pytest -p no:cacheprovider -q -ra tests/unit tests/playbooks tests/cloudapp
+# The Python tests (PYTEST_DIRS) on the default venv, with the reasons for any skip.
+units: $(VENV)/.installed tree
+	@echo "== units + playbook + cloudapp + system tests (default)"
+	@cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
+	  $(CURDIR)/$(VENV)/bin/python -m pytest -p no:cacheprovider -q -ra $(PYTEST_DIRS)
+
+# ---- make test ----------------------------------------------------------------------------------
 
 # Most of a run waits on child processes (ansible-playbook, timeouts, the cloud application), so
-# the checks run in two lanes side by side, each on its own copy of the tree, and each lane's output
-# is shown when both are done. The default venv's full pytest run comes last, alone.
-lane-checks:
-	@echo "== sanity";          $(MAKE) --no-print-directory LANE=a sanity
-	@echo "== target compile";  $(MAKE) --no-print-directory LANE=a target-compile
-	@echo "== galaxy";          $(MAKE) --no-print-directory LANE=a galaxy
-	@echo "== execution environment"; $(MAKE) --no-print-directory LANE=a ee
-	@echo "== units + playbook + cloudapp tests (2.16, 2.21)"; $(MAKE) --no-print-directory LANE=a units-matrix
+# the checks run in two lanes side by side: each lane is one make running its steps in order on its
+# own copy of the tree, and each lane's output is shown when both are done. The default venv's full
+# pytest run comes last, alone, so that its summary line closes `make test`.
+LANE_CHECKS := lint docs-lint sanity target-compile galaxy ee units-matrix
+LANE_INTEGRATION := probe-compat integration
 
-lane-integration:
-	@echo "== probe engine on Python 3.8"; $(MAKE) --no-print-directory LANE=b probe-compat
-	@echo "== integration";     $(MAKE) --no-print-directory LANE=b integration
-
-lanes: venvs
-	@rc=0; \
-	( $(MAKE) --no-print-directory lane-checks > $(LOGS)/lane-checks.out 2>&1; echo $$? > $(LOGS)/lane-checks.rc ) & \
-	( $(MAKE) --no-print-directory lane-integration > $(LOGS)/lane-integration.out 2>&1; echo $$? > $(LOGS)/lane-integration.rc ) & \
-	wait; \
-	for lane in checks integration; do \
-	  grep -v "^WARNING: Location '" $(LOGS)/lane-$$lane.out || true; \
-	  [ "$$(cat $(LOGS)/lane-$$lane.rc)" = 0 ] || { echo "== lane $$lane FAILED"; rc=1; }; \
-	done; \
-	exit $$rc
-
-test:
+test: system-packages
 	@$(MAKE) --no-print-directory -j4 venvs
 	@rm -rf $(LOGS) && mkdir -p $(LOGS)
-	@echo "== lint";            $(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory lanes
-	@echo "== leak scan";       $(MAKE) --no-print-directory leak-scan
-	@echo "== units + playbook tests (default)"; $(MAKE) --no-print-directory units
+	@for lane in checks integration; do \
+	  case $$lane in checks) tree=a steps="$(LANE_CHECKS)";; integration) tree=b steps="$(LANE_INTEGRATION)";; esac; \
+	  ( start=$$(date +%s); rc=0; \
+	    $(MAKE) --no-print-directory LANE=$$tree $$steps > $(LOGS)/lane-$$lane.out 2>&1 || rc=$$?; \
+	    echo "$$rc $$(( $$(date +%s) - start ))" > $(LOGS)/lane-$$lane.rc ) & \
+	done; \
+	wait; rc=0; \
+	for lane in checks integration; do \
+	  read -r lane_rc secs < $(LOGS)/lane-$$lane.rc; \
+	  grep -v "^WARNING: Location '" $(LOGS)/lane-$$lane.out || true; \
+	  if [ "$$lane_rc" = 0 ]; then echo "== lane $$lane: done in $${secs}s"; else echo "== lane $$lane FAILED after $${secs}s"; rc=1; fi; \
+	done; \
+	exit $$rc
+	@$(MAKE) --no-print-directory leak-scan units
 
-# The demo: a runtime-only virtualenv (fast to create), then tools/demo (cloud application, rollout twice, stop).
-VENV_DEMO := .venv-demo
-$(VENV_DEMO)/.installed: tools/demo/requirements.txt
-	$(PYTHON311) -m venv $(VENV_DEMO)
-	$(VENV_DEMO)/bin/pip install --quiet --disable-pip-version-check -r $<
-	touch $@
+# ---- make demo ----------------------------------------------------------------------------------
 
-demo: $(VENV_DEMO)/.installed
+# A runtime-only virtualenv (fast to create), then tools/demo: cloud application, rollout twice, stop.
+demo: system-packages $(VENV_DEMO)/.installed
 	@$(VENV_DEMO)/bin/python -m tools.demo
 
 clean:

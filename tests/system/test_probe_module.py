@@ -10,7 +10,7 @@ result cannot see a token the module's own code put there. ``run`` keeps that ma
 tests/unit/plugins/modules/test_endpoint_modules.py does: the result is exactly what the module
 built, and it must hold no token and no key by construction.
 
-Like tests/cloudapp/test_probe_engine.py, this runs on the managed host's Python too: set
+Like tests/system/test_probe_engine.py, this runs on the managed host's Python too: set
 ``NBWSS_CLOUDAPP_PYTHON`` to a Python 3.11+ with websockets 17 when the test's own Python is older.
 """
 

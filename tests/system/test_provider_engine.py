@@ -31,7 +31,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
     ProviderOptions,
     fetch_endpoint,
 )
-from ansible_collections.netbackup.nbwss.tests.cloudapp.provider_servers import (
+from ansible_collections.netbackup.nbwss.tests.system.provider_servers import (
     Answer,
     ConnectProxy,
     LoopbackPKI,

@@ -43,6 +43,10 @@ def test_collects_the_integration_target_tokens(tokens):
     assert any(token.startswith('nbwssIntegTok3n-') for token in tokens)
 
 
+def test_collects_the_tokens_of_the_tests_against_the_cloud_application(tokens):
+    assert any(token.startswith('nbwssModFetchTok3n-') for token in tokens)
+
+
 def test_ignores_tokens_too_short_or_too_uniform_to_scan_for():
     assert not leak_scan.scannable('abc')
     assert not leak_scan.scannable('A' * 70000)

@@ -197,3 +197,21 @@ def test_a_page_of_500_masters_and_10_groups_renders_and_loads(tmp_path):
     assert len([element for element in dom.find('td') if 'data-group' in element['attrs']]) == 5000
     assert len(dom.find('details')) == 500
     assert os.path.getsize(page) < 8 * 1024 * 1024
+
+
+def test_the_grid_border_hugs_the_table_and_one_master_is_not_plural(tmp_path):
+    page = render(tmp_path / 'report', fleet_view(five_masters()[:1], generated='2026-12-04 12:00:00 UTC'))
+    with open(page, encoding='utf-8') as handle:
+        text = handle.read()
+    # Measured by the browser itself: a copy of the page with a probe script (the page has none of its own).
+    probe = ("<script>const w = document.querySelector('.gridwrap'), t = document.getElementById('grid');"
+             "document.body.setAttribute('data-widths', Math.round(w.getBoundingClientRect().width) + ' '"
+             " + Math.round(t.getBoundingClientRect().width));</script></body>")
+    measured = tmp_path / 'measured.html'
+    measured.write_text(text.replace('</body>', probe), encoding='utf-8')
+
+    dom = ElementIndex(dump_dom(str(measured)))
+
+    wrap, table = [int(number) for number in dom.find('body')[0]['attrs']['data-widths'].split()]
+    assert wrap - table <= 4, (wrap, table)  # the border and a scrollbar's rounding, not the page's width
+    assert '<b id="n-masters">1</b> master</span>' in text

@@ -15,8 +15,8 @@ PYTHON311 ?= python3
 PYTHON312 ?= $(PYENV_ROOT)/versions/3.12.1/bin/python3.12
 PYTHON38 ?= $(PYENV_ROOT)/versions/3.8.18/bin/python3
 PYTHON36 ?= $(PYENV_ROOT)/versions/3.6.15/bin/python3
-# Target (managed host) Pythons the module code must compile on.
-TARGET_PYTHONS ?= 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0
+# Target (managed host) Pythons the module code must compile on (3.6: RHEL 8 platform-python, ansible-core 2.16).
+TARGET_PYTHONS ?= 3.6.15 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0
 # websockets releases the probe is tested with on a Python 3.8 target: the newest that installs
 # there (13.1) and MINIMUM_WEBSOCKETS_VERSION (plugins/module_utils/_websockets.py).
 PROBE_WEBSOCKETS ?= 13.1 11.0
@@ -84,26 +84,27 @@ system-packages:
 	fi
 
 # ---- virtualenvs (each a file target: rebuilt when its requirements file changes) ---------------
+# An existing venv (or a symlink to one) is updated in place by pip, not created again.
 
 $(VENV)/.installed: tests/requirements.txt
-	$(PYTHON311) -m venv $(@D)
+	test -x $(@D)/bin/python || $(PYTHON311) -m venv $(@D)
 	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 $(VENV_216)/.installed: tests/requirements-2.16.txt
-	$(PYTHON311) -m venv $(@D)
+	test -x $(@D)/bin/python || $(PYTHON311) -m venv $(@D)
 	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 $(VENV_221)/.installed: tests/requirements-2.21.txt
-	$(PYTHON312) -m venv $(@D)
+	test -x $(@D)/bin/python || $(PYTHON312) -m venv $(@D)
 	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 # The probe's managed-host side on Python 3.8, one venv per websockets release. ansible-core 2.16
 # declares Python >= 3.10 for the controller; a 3.8 target runs only its module_utils.
 .venv-probe-py38-ws%/.installed: tests/requirements-probe-py38.txt
-	$(PYTHON38) -m venv $(@D)
+	test -x $(@D)/bin/python || $(PYTHON38) -m venv $(@D)
 	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $< websockets==$*
 	$(@D)/bin/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python ansible-core==2.16.19
 	touch $@
@@ -111,13 +112,13 @@ $(VENV_221)/.installed: tests/requirements-2.21.txt
 # A Python 3.6 managed host for the 2.16 integration run. Python 3.6's own pip (18.1) cannot take
 # cryptography's manylinux wheels and would build it from source; 21.3.1 is the last pip for 3.6.
 $(VENV_PY36)/.installed: tests/requirements-py36.txt
-	$(PYTHON36) -m venv $(@D)
+	test -x $(@D)/bin/python || $(PYTHON36) -m venv $(@D)
 	$(@D)/bin/pip install --quiet --disable-pip-version-check pip==21.3.1
 	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 $(VENV_DEMO)/.installed: tools/demo/requirements.txt
-	$(PYTHON311) -m venv $(@D)
+	test -x $(@D)/bin/python || $(PYTHON311) -m venv $(@D)
 	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 

@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import ipaddress
 import json
+import math
 import re
 import unicodedata
 
@@ -418,7 +419,7 @@ def _priority_hint(item):
         return ' (write a whole number such as 1 instead of true or false)'
     if isinstance(item, float) and whole is not None:
         return ' (%r; write %d without a decimal point)' % (item, whole)
-    if isinstance(item, float) and item == item:
+    if isinstance(item, float) and not math.isnan(item):
         return ' (%r; priority is a whole number such as 1)' % item
     return ' (write a whole number such as 1)'
 

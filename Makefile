@@ -274,8 +274,9 @@ units: $(VENV)/.installed tree
 
 # Most of a run waits on child processes (ansible-playbook, timeouts, the cloud application), so
 # the checks run in two lanes side by side: each lane is one make running its steps in order on its
-# own copy of the tree, and each lane's output is shown when both are done. The default venv's full
-# pytest run comes last, alone, so that its summary line closes `make test`.
+# own copy of the tree (a failed step does not stop the next ones), and each lane's output is shown
+# when both are done. The default venv's full pytest run comes last, alone, so that its summary line
+# closes `make test`.
 LANE_CHECKS := lint docs-lint sanity target-compile galaxy ee units-matrix
 LANE_INTEGRATION := probe-compat integration
 
@@ -285,7 +286,7 @@ test: system-packages
 	@for lane in checks integration; do \
 	  case $$lane in checks) tree=a steps="$(LANE_CHECKS)";; integration) tree=b steps="$(LANE_INTEGRATION)";; esac; \
 	  ( start=$$(date +%s); rc=0; \
-	    $(MAKE) --no-print-directory LANE=$$tree $$steps > $(LOGS)/lane-$$lane.out 2>&1 || rc=$$?; \
+	    $(MAKE) --no-print-directory --keep-going LANE=$$tree $$steps > $(LOGS)/lane-$$lane.out 2>&1 || rc=$$?; \
 	    echo "$$rc $$(( $$(date +%s) - start ))" > $(LOGS)/lane-$$lane.rc ) & \
 	done; \
 	wait; rc=0; \

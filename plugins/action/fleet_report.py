@@ -41,6 +41,7 @@ _ARGUMENT_SPEC = dict(
     merge=dict(type='bool', default=False),
     page=dict(type='bool', default=True),
     from_report=dict(type='bool', default=False),
+    slices=dict(type='list', elements='path'),
 )
 
 # The page template ships with the rollout role: collection root / roles / rollout / templates.
@@ -76,12 +77,18 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         dummy, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC,
-                                                  required_if=[('from_report', False, ('hosts',))],
-                                                  required_by={'from_report': ('dir',)})
+                                                  mutually_exclusive=[('hosts', 'slices')],
+                                                  required_if=[('from_report', False, ('hosts', 'slices'), True)],
+                                                  required_by={'slices': ('dir',)})
         task_vars = task_vars or {}
         directory = report_dir(args['dir']) if args['dir'] else None
         if args['from_report']:
+            if directory is None:
+                raise AnsibleActionFail('from_report needs dir, the directory of the fleet.json to render again')
             view = self._read_view(directory)
+        elif args['slices']:
+            view = fleet_view(self._slice_reports([report_dir(path) for path in args['slices']]),
+                              generated=args['generated'], run_id=args['run_id'], min_cert_days=args['min_cert_days'])
         else:
             view = fleet_view(self._host_reports(args, task_vars), generated=args['generated'], run_id=args['run_id'],
                               min_cert_days=args['min_cert_days'],
@@ -112,23 +119,42 @@ class ActionModule(ActionBase):
         return reports
 
     @staticmethod
-    def _carried(directory, args):
-        """The host reports of earlier runs in ``directory`` for masters this run does not include."""
+    def _host_files(directory, skip=()):
+        """The host reports under ``directory``/hosts (file names in ``skip`` left out)."""
         hosts_dir = os.path.join(directory, 'hosts')
-        in_run = set(host_file_name(host) for host in args['hosts'])
-        carried = []
+        reports = []
         for name in sorted(os.listdir(hosts_dir)) if os.path.isdir(hosts_dir) else []:
-            if not name.endswith('.json') or name in in_run:
+            if not name.endswith('.json') or name in skip:
                 continue
+            path = os.path.join(hosts_dir, name)
             try:
-                with open(os.path.join(hosts_dir, name), 'rb') as handle:
+                with open(path, 'rb') as handle:
                     report = json.loads(to_text(handle.read()))
             except (IOError, OSError, ValueError) as err:
-                raise AnsibleActionFail('Could not read the earlier report %s to merge it: %s'
-                                        % (os.path.join(hosts_dir, name), to_native(getattr(err, 'strerror', None) or err)))
-            if isinstance(report, dict) and 'state' in report and 'host' in report:
-                carried.append(report)
-        return carried
+                raise AnsibleActionFail('Could not read the host report %s: %s'
+                                        % (path, to_native(getattr(err, 'strerror', None) or err)))
+            if not isinstance(report, dict) or 'state' not in report or 'host' not in report:
+                raise AnsibleActionFail('%s is not a host report of this collection (no host or state)' % path)
+            reports.append(report)
+        return reports
+
+    def _carried(self, directory, args):
+        """The host reports of earlier runs in ``directory`` for masters this run does not include."""
+        return self._host_files(directory, skip=set(host_file_name(host) for host in args['hosts']))
+
+    def _slice_reports(self, directories):
+        """The host reports of several runs' report directories (AWX job slices) as one fleet; a master found in
+        two slices is an error, since the fleet view could not say which run to believe."""
+        reports = {}
+        for directory in directories:
+            if not os.path.isdir(os.path.join(directory, 'hosts')):
+                raise AnsibleActionFail('%s has no hosts/ directory: not a fleet report directory' % directory)
+            for report in self._host_files(directory):
+                if report['host'] in reports:
+                    raise AnsibleActionFail('%s is in two of the slices (%s and %s); give each master to one slice'
+                                            % (report['host'], reports[report['host']][0], directory))
+                reports[report['host']] = (directory, report)
+        return [report for dummy, report in reports.values()]
 
     @staticmethod
     def _read_view(directory):

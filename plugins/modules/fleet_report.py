@@ -36,9 +36,20 @@ options:
       - A relative path is taken from the directory C(ansible-playbook) was started in.
     type: path
   hosts:
-    description: The hosts of the fleet, for example C(ansible_play_hosts_all). Required unless O(from_report).
+    description:
+      - The hosts of the fleet, for example C(ansible_play_hosts_all).
+      - One of O(hosts) and O(slices) is required unless O(from_report).
     type: list
     elements: str
+  slices:
+    description:
+      - Report directories of several runs that each covered part of the fleet - the job slices of an AWX / Ansible
+        Automation Platform sliced job template, each with its own O(dir) - whose C(hosts/*.json) make one fleet
+        view, written to O(dir) (drift and the other fleet findings are found across the slices).
+      - A master in two slices is an error. Relative paths are taken from the directory C(ansible-playbook) was started in.
+      - Mutually exclusive with O(hosts).
+    type: list
+    elements: path
   run_id:
     description:
       - The id of this run. A host counts as reached when its O(seen_var) equals it; the others are reported as not run
@@ -118,6 +129,13 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ fleet.table }}"
   run_once: true
+
+- name: One fleet view of the three slices of an AWX sliced job
+  netbackup.nbwss.fleet_report:
+    dir: /srv/reports/nbwss/fleet
+    slices: [/srv/reports/nbwss/slice-1, /srv/reports/nbwss/slice-2, /srv/reports/nbwss/slice-3]
+  run_once: true
+  delegate_to: localhost
 
 - name: Render the page again from an earlier run's fleet.json
   netbackup.nbwss.fleet_report:

@@ -103,8 +103,9 @@ def fleet(tmp_path):
         return json.load(handle)
 
 
-def assert_no_secret(app, tmp_path, output):
-    report = '\n'.join(open(str(path), encoding='utf-8').read() for path in (tmp_path / 'report').rglob('*') if path.is_file())
+def assert_no_secret(app, tmp_path, output, report_dir=None):
+    report_dir = report_dir or tmp_path / 'report'
+    report = '\n'.join(open(str(path), encoding='utf-8').read() for path in report_dir.rglob('*') if path.is_file())
     for secret in [entry['token'] for entry in app.state['endpoints']] + [KEY, KEY.rstrip('=')]:
         assert secret not in output and secret not in report
 
@@ -363,3 +364,42 @@ def test_a_module_error_names_the_role_variable_behind_the_option(app, tmp_path)
     verdict = [line for line in output.splitlines() if 'deploy failed: ' in line and '(role variable: nbwss_file_mode)' in line]
     assert verdict and 'nbwss_file_mode' in verdict[-1], output[-3000:]
     assert_no_secret(app, tmp_path, output)
+
+
+def test_three_slices_merged_make_the_fleet_of_one_unsliced_run(app, tmp_path):
+    # AWX job slicing: each slice runs the rollout over its part of the inventory, with its own report.
+    fleet_vars = {
+        'm1': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-2')},
+        'm2': {'nbwss_endpoints': entries(app, 'alpha-2', 'beta-1', 'beta-2')},
+        'm3': {'nbwss_endpoints': entries(app, 'alpha-2', 'beta-1', 'down-1', 'down-2')},
+        'm4': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-3')},
+        'm5': {'nbwss_endpoints': entries(app, 'alpha-1', 'alpha-2', 'beta-1', 'beta-2')},
+        'm6': {'nbwss_endpoints': entries(app, 'alpha-2', 'beta-2')},
+    }
+    whole = tmp_path / 'whole'
+    whole.mkdir()
+    rc, output = rollout(whole, inventory(whole, app, fleet_vars))
+    assert rc == 2, output[-3000:]  # m3's group down fails m3
+    slices = []
+    for number, names in enumerate((('m1', 'm2'), ('m3', 'm4'), ('m5', 'm6')), 1):
+        part = tmp_path / ('slice-%d' % number)
+        part.mkdir()
+        rollout(part, inventory(part, app, dict((name, fleet_vars[name]) for name in names)))
+        slices.append(str(part / 'report'))
+
+    rc, output = rollout(tmp_path, 'localhost,', '-e', 'ansible_python_interpreter=%s' % sys.executable,
+                         '-e', json.dumps({'nbwss_report_slices': slices}), report_dir='merged',
+                         playbook='netbackup.nbwss.report')
+
+    assert rc == 0, output[-3000:]
+    with open(str(tmp_path / 'merged' / 'fleet.json')) as handle:
+        merged = json.load(handle)
+    unsliced = fleet(whole)
+    assert merged['hosts'] == unsliced['hosts'] == ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']
+    assert merged['host_states'] == unsliced['host_states']
+    assert merged['summary'] == unsliced['summary']
+    # Drift between masters of different slices is found in the merged view, as in the unsliced one.
+    assert sorted(f['kind'] for f in merged['findings']) == sorted(f['kind'] for f in unsliced['findings'])
+    assert (tmp_path / 'merged' / 'fleet.html').is_file()
+    assert sorted(path.name for path in (tmp_path / 'merged' / 'hosts').iterdir()) == ['m%d.json' % n for n in range(1, 7)]
+    assert_no_secret(app, tmp_path, output, report_dir=tmp_path / 'merged')

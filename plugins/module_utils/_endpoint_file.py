@@ -44,7 +44,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._files import (
     write_problem,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import sealing_key_problem
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, add_no_log_values
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, mask_secrets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import (
     MAX_SEALED_SIZE,
     SealedError,
@@ -177,7 +177,7 @@ def read_state(module, path, keyring, need_crypto=True):
             endpoint = parse_endpoint(data, source=path)
         except EndpointError as err:
             return State('plain', None, None, None, to_native(err), data)
-        add_no_log_values(module, endpoint.token)
+        mask_secrets(module, endpoint.token)
         return State('plain', endpoint, None, None, None, data)
     try:
         kid = envelope_key_id(data)
@@ -191,7 +191,7 @@ def read_state(module, path, keyring, need_crypto=True):
         if err.result.get('exception'):
             raise  # cryptography is missing and needed
         return State('sealed', None, kid, None, to_native(err), data)
-    add_no_log_values(module, endpoint.token)
+    mask_secrets(module, endpoint.token)
     return State('sealed', endpoint, kid, rekey_needed, None, data)
 
 
@@ -243,7 +243,7 @@ class EndpointFile(object):
     def want(self, endpoint):
         """Ask for ``endpoint`` in this file (None: the file must not exist)."""
         if endpoint is not None:
-            add_no_log_values(self.module, endpoint.token)
+            mask_secrets(self.module, endpoint.token)
             problem = sealing_key_problem(self.format, self.keyring.current is not None)
             if problem:
                 raise TaskError('%s: %s' % (self.path, problem))

@@ -21,7 +21,7 @@ import errno
 import os
 import stat
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, add_no_log_values
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, mask_secrets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import KeyFormatError, key_id, parse_key
 
 MAX_KEY_FILE_SIZE = 4 * 1024
@@ -114,7 +114,7 @@ class KeyRing(object):
 
         Every key is masked in the module's output in each form it may be written in.
         """
-        add_no_log_values(module, key, *(previous_keys or []))
+        mask_secrets(module, key, *(previous_keys or []))
         ring = cls.from_texts(key, previous_keys)
         if key is None and key_file is not None:
             try:
@@ -125,7 +125,7 @@ class KeyRing(object):
             if raw is not None:
                 standard = base64.b64encode(raw).decode('ascii')
                 urlsafe = base64.urlsafe_b64encode(raw).decode('ascii')
-                add_no_log_values(module, standard, standard.rstrip('='), urlsafe, urlsafe.rstrip('='))
+                mask_secrets(module, standard, standard.rstrip('='), urlsafe, urlsafe.rstrip('='))
         return ring
 
     def all(self):

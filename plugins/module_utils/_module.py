@@ -35,6 +35,8 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.netbackup.nbwss.plugins.module_utils._masking import SecretMask
+
 NO_LOG_MARKER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 # Keys of the secret containers whose values are not secret and may show in results.
@@ -87,11 +89,10 @@ def public_and_secret_leaves(value, public=False):
     return public_leaves, secret_leaves
 
 
-def add_no_log_values(module, *secrets):
-    """Mask ``secrets`` (and every leaf inside a structured one) in everything the module returns."""
+def mask_secrets(module, *secrets):
+    """Mask ``secrets`` (and every leaf inside a structured one) in everything ``module`` (an NbwssModule) returns."""
     for secret in secrets:
-        for leaf in leaves(secret):
-            module.no_log_values.add(leaf)
+        module.secret_mask.update(leaves(secret))
 
 
 class NbwssModule(AnsibleModule):
@@ -105,6 +106,7 @@ class NbwssModule(AnsibleModule):
         # Set before AnsibleModule.__init__, which may already call fail_json for bad arguments.
         self.secret_containers = tuple(secret_containers)
         self.shown_as = dict(shown_as or {})
+        self.secret_mask = SecretMask()
         self._released = False
         super(NbwssModule, self).__init__(**kwargs)
         self._release_public_leaves()
@@ -116,6 +118,10 @@ class NbwssModule(AnsibleModule):
         for name in self.secret_containers:
             public_leaves, secret_leaves = public_and_secret_leaves(self.params.get(name))
             self.no_log_values.difference_update(public_leaves - secret_leaves)
+            # Masked by secret_mask instead, in time linear in the result: Ansible's own masking tests every
+            # string against every value, which is quadratic with a token per endpoint.
+            self.no_log_values.difference_update(secret_leaves)
+            self.secret_mask.update(secret_leaves)
 
     def _hide_containers(self):
         params = getattr(self, 'params', None)
@@ -132,15 +138,18 @@ class NbwssModule(AnsibleModule):
             return self.shown_as[name](value)
         return value
 
+    def warn(self, warning):
+        super(NbwssModule, self).warn(self.secret_mask.scrub(warning))
+
     def exit_json(self, **kwargs):
         self._hide_containers()
-        super(NbwssModule, self).exit_json(**kwargs)
+        super(NbwssModule, self).exit_json(**self.secret_mask.scrub(kwargs))
 
     def fail_json(self, msg, **kwargs):
         # Also when AnsibleModule.__init__ fails for bad arguments: keep its message readable.
         self._release_public_leaves()
         self._hide_containers()
-        super(NbwssModule, self).fail_json(msg, **kwargs)
+        super(NbwssModule, self).fail_json(self.secret_mask.scrub(msg), **self.secret_mask.scrub(kwargs))
 
     def fail_task(self, err, **result):
         """Fail with a TaskError (or any exception whose ``str()`` is safe), adding its result keys."""

@@ -183,7 +183,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file imp
     require_absolute,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec, sealing_key_problem
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, add_no_log_values
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
     ProviderError,
     ProviderOptions,
@@ -201,7 +201,7 @@ def fetch(module):
         fetched = fetch_endpoint(params['url'], ProviderOptions.from_params(params), source='url')
     except ProviderError as err:
         raise TaskError(str(err), attempts=err.attempts, status=err.status, fetched_from=err.url)
-    add_no_log_values(module, fetched.endpoint.token)
+    mask_secrets(module, fetched.endpoint.token)
     return fetched
 
 

@@ -227,7 +227,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import file_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import EndpointSetPlan
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, add_no_log_values
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import provider_argument_spec
 
 
@@ -252,7 +252,7 @@ def main():
             raise TaskError(str(err))
         reader = EntryReader(keyring, defaults)
         validated = reader.entries(params['endpoints'], 'endpoints')
-        add_no_log_values(module, *[endpoint.token for dummy, dummy, endpoint in validated])
+        mask_secrets(module, *[endpoint.token for dummy, dummy, endpoint in validated])
         plan = EndpointSetPlan(module, params['dir'], validated, keyring, fmt=params['format'], force=params['force'],
                                mode=params['mode'], owner=params['owner'], group=params['group'],
                                backup=params['backup'], purge=params['purge'])

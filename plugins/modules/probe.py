@@ -244,7 +244,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir impo
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
-from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, add_no_log_values
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import ProbeError, ProbeOptions, probe_endpoints
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
     DEFAULT_FAIL_ON,
@@ -269,7 +269,7 @@ def endpoints_to_probe(module, keyring):
         if endpoint is None:
             raise TaskError('endpoints[%d]: provider entries cannot be probed; fetch them first (endpoint_fetch).' % index)
         endpoints.append(endpoint.with_source('endpoints[%d]' % index))
-    add_no_log_values(module, *[endpoint.token for endpoint in endpoints])
+    mask_secrets(module, *[endpoint.token for endpoint in endpoints])
     warnings = [warning for endpoint in endpoints for warning in endpoint.warnings()]
     return endpoints, None, warnings
 

@@ -10,7 +10,7 @@ __metaclass__ = type
 import os
 import stat
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule
 from ansible_collections.netbackup.nbwss.tests.unit.module_args import patch_module_args
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict
@@ -29,7 +29,7 @@ WANTED = {'token': TOKEN, 'priority': 1, 'groupId': 'g1', 'hostName': 'a.example
 
 def make_module(check_mode=False, diff=False):
     with patch_module_args({'_ansible_check_mode': check_mode, '_ansible_diff': diff}):
-        return AnsibleModule(argument_spec={}, supports_check_mode=True)
+        return NbwssModule(argument_spec={}, supports_check_mode=True)
 
 
 def endpoint(**changes):

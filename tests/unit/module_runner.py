@@ -29,6 +29,17 @@ except ImportError:  # ansible-core before 2.19
 REAL_REMOVE_VALUES = basic.remove_values
 
 
+def isolate_module_warnings(monkeypatch):
+    """Make a module run in this process keep its own warnings, and only those, in its result."""
+    # ansible-core 2.19+ sends module warnings to the controller's display once any controller code was
+    # imported in this process (the lookup tests do): a module run in-process must keep them in its result.
+    if getattr(module_internal, 'is_controller', False):
+        monkeypatch.setattr(module_internal, 'is_controller', False)
+    # Warnings and deprecations are process-wide: each run starts without the earlier runs' ones.
+    for name in ('_global_warnings', '_global_deprecations'):
+        monkeypatch.setattr(module_warnings, name, type(getattr(module_warnings, name))())
+
+
 def run_module(module, args, capsys, monkeypatch, check_mode=False, diff=True, raw=True):
     """Run ``module.main()`` with ``args``; return (parsed result, stdout). ``raw`` disables no_log masking but for invocation."""
     if raw:
@@ -41,13 +52,7 @@ def run_module(module, args, capsys, monkeypatch, check_mode=False, diff=True, r
             return value
 
         monkeypatch.setattr(basic, 'remove_values', mask_invocation_only)
-    # ansible-core 2.19+ sends module warnings to the controller's display once any controller code was
-    # imported in this process (the lookup tests do): a module run in-process must keep them in its result.
-    if getattr(module_internal, 'is_controller', False):
-        monkeypatch.setattr(module_internal, 'is_controller', False)
-    # Warnings and deprecations are process-wide: each run starts without the earlier runs' ones.
-    for name in ('_global_warnings', '_global_deprecations'):
-        monkeypatch.setattr(module_warnings, name, type(getattr(module_warnings, name))())
+    isolate_module_warnings(monkeypatch)
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     if 'inject_invocation' in PASS_VARS:
         args['_ansible_inject_invocation'] = True  # ansible-core 2.21+ adds invocation only when asked

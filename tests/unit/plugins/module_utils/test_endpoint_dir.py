@@ -51,7 +51,7 @@ def test_info_lists_readable_files_and_reports_bad_ones_without_failing(tmp_path
     assert sorted(os.path.basename(e['path']) for e in result['errors']) == ['nbwss_bad.json', 'nbwss_g2_1.sealed']
     assert result['groups'][0]['priorities'] == [1, 2] and result['problems'] == []
     assert sorted(e.source for e in endpoints) == sorted(row['path'] for row in result['endpoints'])
-    assert TOKEN not in json.dumps(result) and TOKEN in module.no_log_values
+    assert TOKEN not in json.dumps(result) and TOKEN in module.secret_mask
 
 
 def test_info_missing_path_fails(tmp_path):

@@ -280,7 +280,7 @@ def endpoint_from_dict(value, source=None, from_options=False):
                             source=source)
     if not isinstance(value, dict):
         raise EndpointError('must be a JSON object with token, priority, groupId, hostName and url, not %s'
-                            % _json_type(value), source=source)
+                            % value_kind(value), source=source)
     problems = unknown_key_problems(value, FIELDS, 'an endpoint key')
     problems.extend((key, 'is missing') for key in FIELDS if key not in value)
     checked = {}
@@ -338,7 +338,13 @@ def _case_note(key, hint):
     return ' keys are case-sensitive' if key.lower() == hint.lower() else ''
 
 
-def _json_type(value):
+def value_kind(value, in_json=True):
+    """What kind of value ``value`` is, for an error that must not show it: ``a number``, ``null`` ...
+
+    ``in_json`` names kinds as JSON does (``an object``, ``a string``, ``a decimal number``); else as
+    YAML and Ansible options do (``a mapping``, ``a str``, ``a number``). Also ansible-core 2.19's
+    tagged strings, which lookups receive from templated variables, are strings.
+    """
     if isinstance(value, bool):
         return 'a boolean'
     if value is None:
@@ -346,20 +352,20 @@ def _json_type(value):
     if isinstance(value, (int, _OversizedNumber)):
         return 'a number'
     if isinstance(value, float):
-        return 'a decimal number'
+        return 'a decimal number' if in_json else 'a number'
     if isinstance(value, str):
-        return 'a string'
+        return 'a string' if in_json else 'a str'
     if isinstance(value, (list, tuple)):
         return 'a list'
     if isinstance(value, dict):
-        return 'an object'
+        return 'an object' if in_json else 'a mapping'
     return 'a %s' % type(value).__name__
 
 
 def _string(item, field, from_options):
     """``(problem or None, value)`` for a string field; the problem never quotes the value."""
     if not isinstance(item, str):
-        return 'must be a string in double quotes, not %s' % _json_type(item), None
+        return 'must be a string in double quotes, not %s' % value_kind(item), None
     if not item.strip():
         return 'is empty', None
     if u"'" in item:
@@ -396,7 +402,7 @@ def _priority(item, field, from_options):
     if isinstance(item, _OversizedNumber):
         return 'must be between 0 and %d' % MAX_PRIORITY, None
     if isinstance(item, bool) or not isinstance(item, int):
-        return 'must be a JSON integer, not %s%s' % (_json_type(item), _priority_hint(item)), None
+        return 'must be a JSON integer, not %s%s' % (value_kind(item), _priority_hint(item)), None
     if item < 0 or item > MAX_PRIORITY:
         return 'must be between 0 and %d' % MAX_PRIORITY, None
     return None, item

@@ -43,6 +43,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
     endpoint_from_dict,
     parse_endpoint,
     unknown_key_problems,
+    value_kind,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import unseal_endpoint
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
@@ -71,35 +72,18 @@ def endpoint_from_content(content, source):
         if is_sealed(content.encode('utf-8') if isinstance(content, str) else content):
             raise EndpointError('is a sealed envelope; give it as sealed, not as content', source=source)
         return parse_endpoint(content, source=source)
-    raise EndpointError('must be the JSON text of one endpoint, not %s' % _kind(content), source=source)
+    raise EndpointError('must be the JSON text of one endpoint, not %s' % value_kind(content, in_json=False), source=source)
 
 
 def endpoint_from_sealed(sealed, keyring, source):
     """The Endpoint in a sealed envelope given as text; raise TaskError or EndpointError."""
     if not isinstance(sealed, (str, bytes)):
-        raise EndpointError('must be the text of a sealed envelope, not %s' % _kind(sealed), source=source)
+        raise EndpointError('must be the text of a sealed envelope, not %s' % value_kind(sealed, in_json=False), source=source)
     data = sealed.encode('utf-8') if isinstance(sealed, str) else sealed
     if not is_sealed(data):
         raise EndpointError('is not a sealed envelope (it does not start with NBWSS-SEALED/); give plain JSON as '
                             'content', source=source)
     return unseal_endpoint(data.strip() + b'\n', keyring, source)[0]
-
-
-def _kind(value):
-    if value is None:
-        return 'null'
-    if isinstance(value, bool):
-        return 'a boolean'
-    if isinstance(value, (int, float)):
-        return 'a number'
-    if isinstance(value, (list, tuple)):
-        return 'a list'
-    if isinstance(value, dict):
-        return 'a mapping'
-    if isinstance(value, str):
-        # Also ansible-core 2.19's tagged strings, which lookups receive from templated variables.
-        return 'a str'
-    return 'a %s' % type(value).__name__
 
 
 def typed_provider_options(mapping, label):
@@ -142,7 +126,7 @@ class ProviderEntry(object):
 
     def __init__(self, mapping, defaults, source):
         if not isinstance(mapping, dict):
-            raise EndpointError('must be a mapping with url and provider options, not %s' % _kind(mapping),
+            raise EndpointError('must be a mapping with url and provider options, not %s' % value_kind(mapping, in_json=False),
                                 field='provider', source=source)
         problems = [('provider.%s' % key if key else 'provider', problem)
                     for key, problem in unknown_key_problems(mapping, PROVIDER_KEYS, 'a provider option')]
@@ -188,12 +172,12 @@ class EntryReader(object):
         """The Endpoint of one entry; raise EndpointError listing every problem, or TaskError (sealed)."""
         if not isinstance(entry, dict):
             raise EndpointError('must be a mapping with either the keys %s or one of %s, not %s'
-                                % (', '.join(FIELDS), ', '.join(forms), _kind(entry)), source=source)
+                                % (', '.join(FIELDS), ', '.join(forms), value_kind(entry, in_json=False)), source=source)
         known = FIELDS + tuple(forms) + (('name',) if allow_name else ())
         problems = unknown_key_problems(entry, known, 'an entry key')
         name = entry.get('name')
         if name is not None and not isinstance(name, str):
-            problems.append(('name', 'must be a string, not %s' % _kind(name)))
+            problems.append(('name', 'must be a string, not %s' % value_kind(name, in_json=False)))
         given = [form for form in forms if entry.get(form) is not None]
         inline = [key for key in FIELDS if key in entry]
         if len(given) > 1 or (given and inline):
@@ -222,7 +206,7 @@ class EntryReader(object):
         Every entry is checked before any provider is fetched; the fetches then run side by side.
         """
         if not isinstance(value, list):
-            raise TaskError('%s must be a list of entries, not %s.' % (option, _kind(value)))
+            raise TaskError('%s must be a list of entries, not %s.' % (option, value_kind(value, in_json=False)))
         read = []
         lines = []
         for index, entry in enumerate(value):

@@ -253,6 +253,13 @@ class Unreadable(Exception):
     """A variable's value cannot be templated or decrypted; ``str()`` names the variable, never the value."""
 
 
+def _raise_unreadable(message):
+    """A ``read`` for HostVariables that fails with ``message`` whatever is read."""
+    def read(dummy):
+        raise AnsibleError(message)
+    return read
+
+
 class HostVariables(object):
     """One host's variables as the check sees them: the names it sets, and values read on demand.
 
@@ -289,8 +296,19 @@ class LookupModule(LookupBase):
         """A HostVariables for each host of the inventory sources that O(hosts) matches."""
         inventory = InventoryManager(loader=self._loader, sources=sources)
         manager = VariableManager(loader=self._loader, inventory=inventory)
-        for host in inventory.get_hosts(self.get_option('hosts')):
-            yield self._host_variables(host.name, manager.get_vars(host=host, include_hostvars=False))
+        try:
+            hosts = inventory.get_hosts(self.get_option('hosts'))
+        except AnsibleError:
+            # A pattern that matches nothing, under HOST_PATTERN_MISMATCH=error: no host (allow_empty decides).
+            hosts = []
+        for host in hosts:
+            try:
+                host_vars = manager.get_vars(host=host, include_hostvars=False)
+            except AnsibleError as err:
+                # A host_vars or group_vars file this run cannot read (a vault it has no secret for): the host's problem.
+                yield HostVariables(host.name, [self.get_option('variable')], _raise_unreadable(first_line(err)))
+                continue
+            yield self._host_variables(host.name, host_vars)
 
     def _play_hosts(self, variables):
         """A HostVariables for each play host: its own variables, then the play's for what it does not set.

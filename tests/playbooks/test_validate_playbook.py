@@ -504,3 +504,34 @@ def test_the_role_gate_reads_the_plays_vars_files_and_names_an_unreadable_variab
 
     assert rc == 2 and gate_failures(output) == ['failed: [master1 -> localhost] (item=master2)'], output
     assert '"msg": "master2: nbwss_endpoints cannot be read: \'nbwss_not_defined_anywhere\' is undefined' in output
+
+
+def test_a_host_vars_file_vaulted_with_another_password_is_that_hosts_problem_not_a_crash(tmp_path):
+    root, password = good_inventory(tmp_path)
+    other = tmp_path / 'other-pass'
+    other.write_text(u'another password\n')
+    subprocess.check_call([os.path.join(BIN, 'ansible-vault'), 'encrypt', '--vault-password-file', str(other),
+                           str(root / 'host_vars' / 'master2.yml')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_hosts=masters',
+                              '--vault-password-file', str(password))
+
+    assert rc == 2, output
+    assert 'master2: nbwss_endpoints cannot be read' in output
+    assert 'master1' not in ' '.join(failed_lines(output)) and 'Traceback' not in output
+    assert 'nbwssInventoryTok3n' not in output
+
+
+def test_a_pattern_matching_no_host_is_empty_even_when_ansible_errors_on_mismatches(tmp_path):
+    root, password = good_inventory(tmp_path)
+    os.environ['ANSIBLE_HOST_PATTERN_MISMATCH'] = 'error'  # as ansible-test sets it
+    try:
+        rc, output = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_hosts=nomatch*',
+                                  '-e', 'nbwss_validate_allow_empty=true', '--vault-password-file', str(password))
+        strict_rc, strict = run_playbook('-e', 'nbwss_validate_vars=%s' % root, '-e', 'nbwss_validate_hosts=nomatch*',
+                                         '--vault-password-file', str(password))
+    finally:
+        del os.environ['ANSIBLE_HOST_PATTERN_MISMATCH']
+
+    assert rc == 0 and '"msg": "0 masters, 0 entries checked: no problem"' in output, output
+    assert strict_rc == 2 and 'matches nomatch*' in strict, strict

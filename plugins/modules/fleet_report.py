@@ -20,9 +20,10 @@ description:
     could not be read, masters that failed, were not probed or could not be reached).
   - "Each master's state is decided once, from its own results: V(healthy) only when its probe ran in this run, passed
     its C(fail_on) checks and every group has a healthy endpoint; V(failover) or V(down) when a group failed over or is
-    down and C(fail_on) let it pass; V(failed) when its deploy or probe failed (the C(fail_on) conditions that held are
-    the reason); V(unreachable); V(not_probed) when no probe result of this run exists (C(--tags deploy),
+    down and C(fail_on) let it pass; V(empty) when the probe found no endpoint file; V(failed) when its deploy or
+    probe failed (the C(fail_on) conditions that held are the reason); V(unreachable); V(not_probed) when no probe result of this run exists (C(--tags deploy),
     C(--tags report), a skipped host); V(pending) for a later C(serial) batch."
+  - C(changed) is always false - the report is about the masters, not a change to them.
   - With O(dir), writes one run's report together - one JSON file per host under C(DIR/hosts/), C(DIR/fleet.json) and
     C(DIR/fleet.html) (rendered from the role's page template before anything is written, so a page that cannot be
     rendered leaves the last report as it was). Host files of hosts that are not in the view are removed. In check
@@ -159,7 +160,7 @@ table:
 findings:
   description:
     - Fleet findings, each with C(kind) (drift, group_down, failover, conflict, cert_expiry, unreadable, failed,
-      unreachable, not_probed), C(message) and C(hosts).
+      unreachable, empty, not_probed), C(message) and C(hosts).
   returned: always
   type: list
   elements: dict

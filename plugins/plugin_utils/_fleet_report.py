@@ -32,9 +32,9 @@ from ansible_collections.netbackup.nbwss.plugins.plugin_utils._wording import co
 
 REPORT_VERSION = 2
 # Host states, best first: the order of the summary. Only a probe that ran in this run can make a master healthy.
-HOST_STATES = ('healthy', 'failover', 'down', 'failed', 'unreachable', 'not_probed', 'pending')
+HOST_STATES = ('healthy', 'failover', 'down', 'empty', 'failed', 'unreachable', 'not_probed', 'pending')
 # How the summary line and the page name each state.
-STATE_WORDS = {'healthy': 'healthy', 'failover': 'failed over', 'down': 'down', 'failed': 'failed',
+STATE_WORDS = {'healthy': 'healthy', 'failover': 'failed over', 'down': 'down', 'empty': 'without endpoints', 'failed': 'failed',
                'unreachable': 'unreachable', 'not_probed': 'not probed', 'pending': 'not run yet'}
 # States the summary always counts; the others only when some master is in them.
 _ALWAYS_COUNTED = ('healthy', 'failover', 'down', 'failed', 'unreachable')
@@ -103,6 +103,10 @@ def host_report(host, seen=True, deploy=None, probe=None, run_id=None, generated
         why = 'fail_on %s' % ', '.join(_fired_text(condition) for condition in fired) if fired else probe.get('msg')
         report = _failed(report, 'failed', 'probe', why or 'probe failed')
         report['failure']['conditions'] = [condition['condition'] for condition in fired]
+        return report
+    if not report['probe']['groups'] and not report['probe']['errors']:
+        # Nothing to connect to is not healthy: no endpoint file yet (a check run before the first deploy), or none left.
+        report['state'] = 'empty'
         return report
     cells = [group_cell(group)['state'] for group in report['probe']['groups']]
     report['state'] = 'down' if 'down' in cells else 'failover' if 'failover' in cells else 'healthy'
@@ -215,7 +219,8 @@ def _group_findings(reports, min_cert_days):
 
 
 def _host_findings(reports):
-    """Unreadable files, then failed and unreachable masters one by one, then the masters nobody probed."""
+    """Unreadable files, then failed and unreachable masters one by one, then masters without endpoints, then the
+    masters nobody probed."""
     findings = []
     for report in reports:
         errors = (report.get('probe') or {}).get('errors') or []
@@ -232,6 +237,12 @@ def _host_findings(reports):
                 findings.append({'kind': state, 'hosts': [report['host']],
                                  'message': '%s %s in the %s: %s'
                                             % (report['host'], state, failure.get('stage'), failure.get('msg'))})
+    empty = [report['host'] for report in reports if report['state'] == 'empty']
+    if empty:
+        findings.append({'kind': 'empty', 'hosts': empty,
+                         'message': '%s no endpoint file, so NetBackup has nothing to connect to: %s'
+                                    % ('1 master has' if len(empty) == 1 else '%d masters have' % len(empty),
+                                       _hosts_text(empty))})
     not_probed = [report['host'] for report in reports if report['state'] == 'not_probed']
     if not_probed:
         findings.append({'kind': 'not_probed', 'hosts': not_probed,
@@ -244,7 +255,7 @@ def _host_findings(reports):
 
 def fleet_findings(reports, min_cert_days=DEFAULT_MIN_CERT_DAYS):
     """Findings across the fleet, in this order: drift, groups down, failovers, conflicts, certificates, unreadable
-    files, failed, unreachable and not probed masters."""
+    files, failed, unreachable, empty and not probed masters."""
     return _drift(reports) + _group_findings(reports, min_cert_days) + _host_findings(reports)
 
 

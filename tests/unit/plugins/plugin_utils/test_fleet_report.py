@@ -134,8 +134,8 @@ def test_a_master_without_a_probe_result_of_this_run_is_not_probed_never_healthy
 def test_fleet_view_counts_masters_by_state_and_fills_the_grid():
     view = fleet_view(fleet(), generated='2026-11-28 12:00:00 UTC', run_id='r1', min_cert_days=30)
 
-    assert view['summary'] == {'masters': 5, 'healthy': 2, 'failover': 1, 'down': 1, 'failed': 0, 'unreachable': 1,
-                               'not_probed': 0, 'pending': 0, 'carried': 0}
+    assert view['summary'] == {'masters': 5, 'healthy': 2, 'failover': 1, 'down': 1, 'empty': 0, 'failed': 0,
+                               'unreachable': 1, 'not_probed': 0, 'pending': 0, 'carried': 0}
     assert view['groups'] == ['A', 'B']
     assert view['grid']['m2']['A'] == {'state': 'failover', 'active': 'a2', 'priority': 2, 'text': 'a2 (p2) FAILOVER'}
     assert view['grid']['m3']['B']['state'] == 'down'
@@ -265,3 +265,11 @@ def test_cell_of_a_group_listing_one_url_twice_is_its_healthy_endpoint():
     url = 'wss://same.example.com/nbwss'
     group = group_view([result('g1', 'G', 1, 'token_rejected', url=url), result('g2', 'G', 2, url=url)])[0]
     assert group_cell(group)['text'] == 'g2 (p2) FAILOVER'
+
+
+def test_a_master_whose_probe_found_no_endpoint_file_is_empty_not_healthy():
+    # A check run before the first deploy probes an empty directory.
+    view = fleet_view([host_report('m1', probe=probe_result([])), host_report('m2', probe=probe_result(HEALTHY))])
+    assert view['host_states'] == {'m1': 'empty', 'm2': 'healthy'}
+    assert summary_line(view) == '2 masters: 1 healthy, 0 failed over, 0 down, 1 without endpoints, 0 failed, 0 unreachable'
+    assert view['findings'][-1]['message'] == '1 master has no endpoint file, so NetBackup has nothing to connect to: m1'

@@ -59,6 +59,9 @@ RETRY_AFTER_STATUSES = (429, 503)
 USER_AGENT = 'ansible-netbackup.nbwss'
 
 _READ_CHUNK = 16384
+# Python 3.7+ raises ssl.SSLCertVerificationError (hostname mismatches included); Python 3.6 a plain
+# SSLError for an untrusted certificate and ssl.CertificateError (a ValueError) for a hostname mismatch.
+_CERT_VERIFY_ERRORS = (getattr(ssl, 'SSLCertVerificationError', ssl.CertificateError), ssl.CertificateError)
 # Everything printable in ASCII stays as it is in a request; other characters are percent-encoded.
 _ASCII_PRINTABLE = ''.join(chr(code) for code in range(0x21, 0x7f))
 _HEADER_NAME = re.compile(r'^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$')
@@ -533,7 +536,7 @@ def _open(target, options, context, deadline, credentials, label, redacted):
         return opener.open(request, timeout=_remaining(deadline, options, label, redacted))
     except HTTPError:
         raise
-    except (URLError, socket.timeout, OSError, HTTPException) as err:
+    except (URLError, socket.timeout, OSError, HTTPException, ssl.CertificateError) as err:
         raise _network_error(err, options, label, redacted)
     except ValueError as err:
         # url_problem let the URL through, but urllib, http.client or the idna codec refused it: still no traceback.
@@ -589,9 +592,9 @@ def _network_error(err, options, label, redacted):
     reason = err.reason if isinstance(err, URLError) else err
     if isinstance(reason, socket.timeout):
         return _timeout_error(options, label, redacted)
-    if isinstance(reason, ssl.SSLCertVerificationError):
+    if _is_cert_verify_error(reason):
         return ProviderError('%s: the TLS certificate cannot be verified (%s); trust its CA with ca_path'
-                             % (label, reason.verify_message or 'certificate verify failed'), 'tls_verify', url=redacted)
+                             % (label, _verify_message(reason)), 'tls_verify', url=redacted)
     if isinstance(reason, (IncompleteRead, RemoteDisconnected)):
         return ProviderError('%s: the connection closed before the answer was complete' % label, 'connection',
                              url=redacted, retryable=True)
@@ -603,6 +606,20 @@ def _network_error(err, options, label, redacted):
                              url=redacted, retryable=True)
     return ProviderError('%s: connection failed (%s)' % (label, type(reason).__name__), 'connection', url=redacted,
                          retryable=True)
+
+
+def _is_cert_verify_error(err):
+    if isinstance(err, _CERT_VERIFY_ERRORS):
+        return True
+    # Python 3.6: an untrusted certificate is a plain SSLError.
+    return isinstance(err, ssl.SSLError) and 'certificate verify failed' in str(err)
+
+
+def _verify_message(err):
+    message = getattr(err, 'verify_message', None)
+    if not message and isinstance(err, ssl.CertificateError) and not isinstance(err, OSError):
+        message = str(err)  # Python 3.6: "hostname 'a' doesn't match 'b'"
+    return message or 'certificate verify failed'
 
 
 def _timeout_error(options, label, redacted, status=None):

@@ -68,11 +68,16 @@ def eight_masters():
     """The five of five_masters, one whose probe failed on an unreadable file, one whose probe failed on a group down,
     and one not probed in this run."""
     deploy = {'changed': False, 'files': [], 'removed': []}
+    group_down = probe_results(LAYOUT, {'beta-1': 'http_status', 'beta-2': 'tcp_refused'}, 'm7')
+    for result in group_down:
+        if result['reason'] == 'http_status':
+            # What the probe says of a refused upgrade, and a url with a query (a ticket) the page must not show.
+            result.update(http_status=404, detail='the server answered the WebSocket upgrade with HTTP 404 Not Found',
+                          url=result['url'] + '?ticket=nbwssPageTicket-Q9')
     return five_masters() + [
         host_report('m6-unreadable', deploy=deploy, probe=registered_probe(
             probe_results(LAYOUT, master='m6'), fail_on=['group_down', 'unreadable'], errors=UNREADABLE)),
-        host_report('m7-group-down', deploy=deploy, probe=registered_probe(
-            probe_results(LAYOUT, {'beta-1': 'http_status', 'beta-2': 'tcp_refused'}, 'm7'), fail_on=['group_down'])),
+        host_report('m7-group-down', deploy=deploy, probe=registered_probe(group_down, fail_on=['group_down'])),
         host_report('m8-not-probed', deploy=deploy, probe={'skipped': True, 'changed': False}),
     ]
 
@@ -160,13 +165,16 @@ def test_failed_and_not_probed_masters_are_never_healthy_and_the_page_says_why(t
     assert [kind for kind, dummy in findings] == ['drift', 'group_down', 'group_down', 'failover', 'cert_expiry',
                                                   'unreadable', 'failed', 'failed', 'unreachable', 'not_probed']
     assert 'nbwss_gamma-3.sealed: sealed with key id 5b1c' in findings[5][1]
-    assert 'BETA is down on m7-group-down: no endpoint of the group is healthy (beta-1 http_status, beta-2 tcp_refused)' \
+    assert 'BETA is down on m7-group-down: no endpoint of the group is healthy (beta-1 http_status 404, beta-2 tcp_refused)' \
         in findings[1][1] + findings[2][1]
     assert 'm8-not-probed' in findings[9][1]
     details = dict((element['attrs']['id'], element['text']) for element in dom.find('details'))
     assert 'not probed: /usr/openv/var/global/wss/nbwss_gamma-3.sealed' in details['m-m6-unreadable']
-    # The why of each failed endpoint, where the user looks first: its reason and the probe's detail.
-    assert 'http_status' in details['m-m7-group-down'] and 'tcp_refused' in details['m-m7-group-down']
+    # The why of each failed endpoint, where the user looks first: its reason, the HTTP status and the probe's detail.
+    assert 'http_status 404' in details['m-m7-group-down'] and 'tcp_refused' in details['m-m7-group-down']
+    assert 'the server answered the WebSocket upgrade with HTTP 404 Not Found' in details['m-m7-group-down']
+    with open(page, encoding='utf-8') as handle:
+        assert 'nbwssPageTicket' not in handle.read()
     png = os.path.join(ARTIFACTS or str(tmp_path), 'fleet-page-failed-and-not-probed.png')
     os.makedirs(os.path.dirname(png), exist_ok=True)
     assert screenshot(page, png) > 10000

@@ -50,7 +50,7 @@ options:
   summary:
     description:
       - Return one dictionary instead of the list of problems, that also says what was checked, for a playbook
-        to print one line on success (see RV(_raw.message)).
+        to print one line on success (see RV(_raw[].message)).
       - Use it with C(lookup()), or take element 0 of C(query()).
     type: bool
     default: false
@@ -98,13 +98,13 @@ RETURN = r"""
 _raw:
   description:
     - One entry per problem; empty when every file and every set of files are valid.
-    - With O(summary=true), one dictionary with RV(_raw.problems), RV(_raw.files_checked) and RV(_raw.message)
+    - With O(summary=true), one dictionary with RV(_raw[].problems), RV(_raw[].files_checked) and RV(_raw[].message)
       instead.
   type: list
   elements: dict
   contains:
     problems:
-      description: With O(summary=true), the problems, each a dictionary as without it (RV(_raw.files), RV(_raw.field), RV(_raw.message)).
+      description: With O(summary=true), the problems, each a dictionary as without it (RV(_raw[].files), RV(_raw[].field), RV(_raw[].message)).
       type: list
       elements: dict
       returned: O(summary=true)

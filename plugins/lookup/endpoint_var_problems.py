@@ -79,7 +79,7 @@ options:
   summary:
     description:
       - Return one dictionary instead of the list of problems, that also says what was checked, for a playbook or
-        role to print one line on success (see RV(_raw.message)) without counting anything itself.
+        role to print one line on success (see RV(_raw[].message)) without counting anything itself.
       - Use it with C(lookup()), or take element 0 of C(query()).
     type: bool
     default: false
@@ -122,13 +122,13 @@ RETURN = r"""
 _raw:
   description:
     - One entry per problem; empty when every host's endpoints are valid.
-    - With O(summary=true), one dictionary with RV(_raw.problems), RV(_raw.hosts_checked),
-      RV(_raw.entries_checked) and RV(_raw.message) instead.
+    - With O(summary=true), one dictionary with RV(_raw[].problems), RV(_raw[].hosts_checked),
+      RV(_raw[].entries_checked) and RV(_raw[].message) instead.
   type: list
   elements: dict
   contains:
     problems:
-      description: With O(summary=true), the problems, each a dictionary as without it (RV(_raw.host), RV(_raw.field), RV(_raw.message)).
+      description: With O(summary=true), the problems, each a dictionary as without it (RV(_raw[].host), RV(_raw[].field), RV(_raw[].message)).
       type: list
       elements: dict
       returned: O(summary=true)

@@ -254,12 +254,12 @@ integration: $(VENV)/.installed $(VENV_216)/.installed $(VENV_221)/.installed $(
 	  secs=$$(( $$(date +%s) - start )); \
 	  recap=$$({ grep -E '^testhost +: ' $$log || true; } | awk '{for (i = 3; i <= NF; i++) { split($$i, kv, "="); t[kv[1]] += kv[2] }} \
 	    END { printf "ok=%d changed=%d failed=%d ignored=%d", t["ok"], t["changed"], t["failed"], t["ignored"] }'); \
-	  targets=$$(grep -cE '^Running .* integration test role' $$log || true); \
+	  targets=$$(grep -cE '^Running .* integration test (role|script)' $$log || true); \
 	  if [ $$rc -ne 0 ]; then \
 	    grep -nE '^fatal: |^ERROR: |^\[ERROR\]: [^T]|"assertion": ' $$log | grep -v 'ignoring' | tail -n 20 || true; \
 	    echo "   integration: FAILED (exit $$rc) after $$targets target(s) in $${secs}s; tasks: $$recap; log: $$log"; exit $$rc; \
 	  fi; \
-	  echo "   integration: $$targets targets passed in $${secs}s; tasks: $$recap; log: $$log"; \
+	  echo "   integration: $$targets targets passed in $${secs}s; tasks of the role targets: $$recap; log: $$log"; \
 	done
 
 # No fake token or test key of the suite may appear in any log under $(LOGS).

@@ -245,9 +245,17 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
-from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import ProbeError, ProbeOptions, probe_endpoints
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_TIMEOUT,
+    STOP_STAGES,
+    ProbeError,
+    ProbeOptions,
+    probe_endpoints,
+)
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
     DEFAULT_FAIL_ON,
+    DEFAULT_MIN_CERT_DAYS,
     FAIL_ON_CONDITIONS,
     fired_conditions,
     group_view,
@@ -281,16 +289,16 @@ def main():
             path=dict(type='path'),
             pattern=dict(type='str', default='nbwss_*'),
             endpoints=dict(type='raw', no_log=True),
-            stage=dict(type='str', default='connect', choices=['tcp', 'tls', 'upgrade', 'connect']),
-            timeout=dict(type='float', default=10.0),
-            concurrency=dict(type='int', default=256),
+            stage=dict(type='str', default=STOP_STAGES[-1], choices=list(STOP_STAGES)),
+            timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
             validate_certs=dict(type='bool', default=True),
             ca_path=dict(type='path'),
             client_cert=dict(type='path'),
             client_key=dict(type='path', no_log=False),
             allow_unverified_token=dict(type='bool', default=False),
             fail_on=dict(type='list', elements='str', default=list(DEFAULT_FAIL_ON), choices=list(FAIL_ON_CONDITIONS)),
-            min_cert_days=dict(type='int', default=30),
+            min_cert_days=dict(type='int', default=DEFAULT_MIN_CERT_DAYS),
             **key_argument_spec()
         ),
         mutually_exclusive=[('path', 'endpoints'), ('key', 'key_file')],

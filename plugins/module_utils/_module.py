@@ -151,6 +151,14 @@ class NbwssModule(AnsibleModule):
         self._hide_containers()
         super(NbwssModule, self).fail_json(self.secret_mask.scrub(msg), **self.secret_mask.scrub(kwargs))
 
+    def exit_with(self, result, warnings=(), diff=None):
+        """Warn each of ``warnings``, then exit with ``result`` and, when there is one, the redacted ``diff``."""
+        for warning in warnings:
+            self.warn(warning)
+        if diff is not None:
+            result['diff'] = diff
+        self.exit_json(**result)
+
     def fail_task(self, err, **result):
         """Fail with a TaskError (or any exception whose ``str()`` is safe), adding its result keys."""
         result.update(getattr(err, 'result', {}))

@@ -266,12 +266,7 @@ def main():
         target.apply()
     except TaskError as err:
         module.fail_task(err, path=params['path'])
-    for warning in (wanted.warnings() if wanted else []) + target.warnings:
-        module.warn(warning)
-    result = target.result()
-    if diff is not None:
-        result['diff'] = diff
-    module.exit_json(**result)
+    module.exit_with(target.result(), (wanted.warnings() if wanted else []) + target.warnings, diff)
 
 
 if __name__ == '__main__':

@@ -227,6 +227,7 @@ def main():
     )
     params = module.params
     result = {'changed': False}
+    diff = None
     try:
         require_absolute(params['path'], 'path')
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
@@ -254,16 +255,12 @@ def main():
             diff = target.diff() if module._diff else None
             target.apply()
             result.update(target.result())
-            if diff is not None:
-                result['diff'] = diff
     except TaskError as err:
         module.fail_task(err, **result)
     if not params['validate_certs']:
         module.warn('validate_certs is false: the endpoint details, token included, were fetched without verifying '
                     'the provider\'s certificate.')
-    for warning in fetched.endpoint.warnings() + (target.warnings if params['path'] is not None else []):
-        module.warn(warning)
-    module.exit_json(**result)
+    module.exit_with(result, fetched.endpoint.warnings() + (target.warnings if params['path'] is not None else []), diff)
 
 
 if __name__ == '__main__':

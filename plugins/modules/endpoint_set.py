@@ -265,12 +265,7 @@ def main():
         # Per entry: an entry may turn certificate checks off, or back on when the module level turns them off.
         module.warn('validate_certs is false for %s: the endpoint details, tokens included, were fetched without '
                     'verifying the provider\'s certificate.' % ', '.join(reader.unverified))
-    for warning in plan.warnings:
-        module.warn(warning)
-    result = plan.result()
-    if diff is not None:
-        result['diff'] = diff
-    module.exit_json(**result)
+    module.exit_with(plan.result(), plan.warnings, diff)
 
 
 if __name__ == '__main__':

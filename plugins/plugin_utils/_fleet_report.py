@@ -305,7 +305,7 @@ def summary_line(view):
 
 
 def fleet_table(view, max_rows=TABLE_MAX_ROWS):
-    """The printed report: the summary, a masters x groups grid of active endpoints, the findings.
+    """The printed report: the summary, a masters x groups grid of the endpoint each group would connect to, the findings.
 
     Up to ``max_rows`` masters every one is listed; beyond, healthy masters are only counted.
     """

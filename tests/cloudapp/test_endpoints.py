@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import time
 import uuid
 
@@ -141,6 +143,15 @@ def test_port_closed_refused(cloudapp, client_ctx):
     with pytest.raises(ConnectionRefusedError):
         with _open(cloudapp, client_ctx, "port-closed"):
             pass
+
+
+def test_port_closed_stays_closed_while_the_app_runs(cloudapp):
+    # Another test's server started meanwhile must not be handed the port (it would answer instead of refusing).
+    port = cloudapp.endpoint("port-closed")["port"]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other:
+        with pytest.raises(OSError) as caught:
+            other.bind(("127.0.0.1", port))
+    assert caught.value.errno == errno.EADDRINUSE
 
 
 def test_slow_delays_reply(cloudapp, client_ctx):

@@ -100,10 +100,15 @@ class EndpointServer:
         return f"/nbwss/{self.config.name}"
 
     async def start(self) -> None:
-        """Bind the listener (or, for port_closed, just reserve a port number that nobody listens on)."""
+        """Bind the listener (or, for port_closed, hold a port that nobody listens on)."""
         fault = self.config.fault
         if fault == "port_closed":
-            self.port = self.port or free_port()
+            # Bound but never listening: the kernel refuses every connection, and while the app runs no other
+            # process (a test's server started later) can be handed this port, as it could a port merely noted.
+            holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            holder.bind((HOST, self.port or 0))
+            self.port = holder.getsockname()[1]
+            self._held.append(holder)
             return
         if fault == "tcp_stall":
             self._hold_full_listener()

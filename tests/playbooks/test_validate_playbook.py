@@ -38,11 +38,15 @@ def run_validate(path, *extra):
 
 def run_playbook(*args):
     """Run netbackup.nbwss.validate with ``args``; return (rc, combined output)."""
+    return ansible_playbook('-i', 'localhost,', 'netbackup.nbwss.validate', *args)
+
+
+def ansible_playbook(*args):
+    """Run ansible-playbook with ``args``, its output logged for the leak scan; return (rc, combined output)."""
     env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false')
     env.setdefault('ANSIBLE_COLLECTIONS_PATH', os.environ.get('ANSIBLE_COLLECTIONS_PATH', ''))
-    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', 'netbackup.nbwss.validate']
-    proc = subprocess.run(cmd + list(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=120, check=False)
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook')] + list(args), env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=120, check=False)
     if LOGS:
         # The suite's leak scan reads every log written here.
         with open(os.path.join(LOGS, 'playbooks.log'), 'a') as log:
@@ -450,15 +454,8 @@ def run_gate(root, *args):
     playbook.write_text(ROLE_GATE)
     if not (root.parent / 'play_vars.yml').exists():
         (root.parent / 'play_vars.yml').write_text(u'{}\n')
-    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false')
-    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', str(root), str(playbook),
-           '-e', 'ansible_connection=local', '-e', 'ansible_python_interpreter=%s' % sys.executable]
-    proc = subprocess.run(cmd + list(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=120, check=False)
-    if LOGS:
-        with open(os.path.join(LOGS, 'playbooks.log'), 'a') as log:
-            log.write(proc.stdout)
-    return proc.returncode, proc.stdout
+    return ansible_playbook('-i', str(root), str(playbook), '-e', 'ansible_connection=local',
+                            '-e', 'ansible_python_interpreter=%s' % sys.executable, *args)
 
 
 def test_the_role_gate_needs_a_key_for_sealed_and_says_what_it_checked(tmp_path):

@@ -173,19 +173,22 @@ class ScriptedServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 # --- CONNECT proxy ------------------------------------------------------------------------------
 
-class ConnectProxy:
-    """A small HTTP CONNECT proxy on 127.0.0.1 that records every tunnel it opens (``targets``)."""
+class _LoopbackListener:
+    """A TCP listener on 127.0.0.1 that hands each connection to ``_handle`` in a thread of its own, from
+    ``with`` until the block ends (then it stops accepting and waits for its threads)."""
 
     def __init__(self) -> None:
         self._listener = socket.create_server((LOOPBACK, 0))
         self._listener.settimeout(0.05)
-        self.targets: list[str] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     @property
-    def url(self) -> str:
-        return f"http://{LOOPBACK}:{self._listener.getsockname()[1]}"
+    def port(self) -> int:
+        return self._listener.getsockname()[1]
+
+    def _handle(self, client: socket.socket) -> None:
+        raise NotImplementedError
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -195,11 +198,35 @@ class ConnectProxy:
                 continue
             except OSError:
                 return
-            worker = threading.Thread(target=self._tunnel, args=(client,), daemon=True)
+            worker = threading.Thread(target=self._handle, args=(client,), daemon=True)
             self._threads.append(worker)
             worker.start()
 
-    def _tunnel(self, client: socket.socket) -> None:
+    def __enter__(self):
+        worker = threading.Thread(target=self._serve, daemon=True)
+        self._threads.append(worker)
+        worker.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        for worker in list(self._threads):
+            worker.join(5)
+        self._listener.close()
+
+
+class ConnectProxy(_LoopbackListener):
+    """A small HTTP CONNECT proxy on 127.0.0.1 that records every tunnel it opens (``targets``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def _handle(self, client: socket.socket) -> None:
         with client:
             client.settimeout(5)
             head = b""
@@ -236,22 +263,10 @@ class ConnectProxy:
                 except OSError:
                     return
 
-    def __enter__(self) -> ConnectProxy:
-        worker = threading.Thread(target=self._serve, daemon=True)
-        self._threads.append(worker)
-        worker.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        for worker in list(self._threads):
-            worker.join(5)
-        self._listener.close()
-
 
 # --- trickling HTTPS server ---------------------------------------------------------------------
 
-class TrickleServer:
+class TrickleServer(_LoopbackListener):
     """A server on 127.0.0.1 that trickles its answer one byte every ``interval`` seconds, so that a client whose
     socket timeout counts per read never times out. ``phase="headers"``: after the TLS handshake and the request,
     the status line and headers (``head``) come byte by byte and the body never does. ``phase="handshake"``: after
@@ -269,29 +284,14 @@ class TrickleServer:
         self.head = self.HEADERS if phase == "headers" else self.HANDSHAKE
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.context.load_cert_chain(pki.server_cert, pki.server_key)
-        self._listener = socket.create_server((LOOPBACK, 0))
-        self._listener.settimeout(0.05)
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        super().__init__()
         self.client_gone: list[float] = []
 
     @property
     def url(self) -> str:
-        return f"https://localhost:{self._listener.getsockname()[1]}"
+        return f"https://localhost:{self.port}"
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _peer = self._listener.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            worker = threading.Thread(target=self._answer, args=(client,), daemon=True)
-            self._threads.append(worker)
-            worker.start()
-
-    def _answer(self, client: socket.socket) -> None:
+    def _handle(self, client: socket.socket) -> None:
         client.settimeout(5)
         try:
             if self.phase == "handshake":
@@ -315,15 +315,3 @@ class TrickleServer:
             sock.sendall(self.head[index:index + 1])
             if self._stop.wait(self.interval):
                 return
-
-    def __enter__(self) -> TrickleServer:
-        worker = threading.Thread(target=self._serve, daemon=True)
-        self._threads.append(worker)
-        worker.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        for worker in list(self._threads):
-            worker.join(5)
-        self._listener.close()

@@ -27,9 +27,12 @@ description:
     not mean the master has moved back (C(docs/probe.md)).
   - Runs on the master by default, the network path that matters; with O(path) the tokens never leave it. With
     C(delegate_to) it probes from anywhere.
-  - Read only. It never writes anything. The token is sent only over a connection whose certificate was verified,
+  - It changes nothing on the host (O(metrics_path) aside). The token is sent only over a connection whose certificate was verified,
     unless O(allow_unverified_token) says otherwise, and it never appears in the output (a C(sha256:) fingerprint
     does).
+  - With O(metrics_path) it also writes the run's results as Prometheus metrics, for node_exporter's textfile
+    collector (C(docs/monitoring.md)). C(changed) stays false - the file is a monitoring side output rewritten by
+    every run, like a log, not a change to the master.
   - Reason codes (RV(endpoints[].reason)), what they mean and what to do about them are in C(docs/probe.md) -
     V(ok), V(dns), V(tcp_refused), V(tcp_unreachable), V(tcp_timeout), V(tcp_error), V(tls_timeout),
     V(tls_untrusted), V(tls_expired), V(tls_not_yet_valid), V(tls_hostname), V(tls_client_cert), V(tls_error),
@@ -105,13 +108,23 @@ options:
     description: A certificate that expires within this many days is a finding (see O(fail_on)).
     type: int
     default: 30
+  metrics_path:
+    description:
+      - A file on the managed host (an absolute path, for example in node_exporter's C(--collector.textfile.directory),
+        named C(*.prom)) to which each run writes its results in the Prometheus text format - endpoints up, reason,
+        stage durations and certificate expiry, each group's active priority, failover and down, the run's time and
+        the count of files that could not be read. The metrics are listed in C(docs/monitoring.md).
+      - Written atomically (a temp file renamed over it) with mode C(0644), also when a O(fail_on) condition fails the
+        task. It holds no token, fingerprint, url path or query. Its directory must exist.
+      - Not written in check mode.
+    type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - netbackup.nbwss.sealed
 attributes:
   check_mode:
     support: full
-    details: The probe only reads and connects; it runs the same in check mode.
+    details: The probe only reads and connects; it runs the same in check mode, except that O(metrics_path) is not written.
   diff_mode:
     support: none
   platform:
@@ -142,6 +155,12 @@ EXAMPLES = r'''
     key_file: /etc/nbwss/endpoints.key
     fail_on: [any_down, cert_expiry, conflict]
     min_cert_days: 60
+
+- name: Probe every endpoint and leave the results for node_exporter's textfile collector
+  netbackup.nbwss.probe:
+    path: /usr/openv/var/global/wss
+    key: "{{ vault_nbwss_key }}"
+    metrics_path: /var/lib/node_exporter/textfile_collector/nbwss.prom
 
 - name: Only check that the masters reach the endpoints' TLS, without sending a token
   netbackup.nbwss.probe:
@@ -238,12 +257,21 @@ errors:
   returned: with O(path)
   type: list
   elements: dict
+metrics_path:
+  description: The metrics file written (O(metrics_path)).
+  returned: when O(metrics_path) was written (not in check mode)
+  type: str
+  sample: /var/lib/node_exporter/textfile_collector/nbwss.prom
 '''
+
+import time
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import read_endpoint_files
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
+from ansible_collections.netbackup.nbwss.plugins.module_utils._files import FilesError, write_file, write_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._metrics import probe_metrics
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import (
     DEFAULT_CONCURRENCY,
@@ -261,6 +289,19 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups impo
     group_view,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._websockets import require_websockets
+
+
+METRICS_MODE = 0o644
+
+
+def check_metrics_path(path):
+    """Fail before probing when ``metrics_path`` could not be written, rather than after a long probe."""
+    if path is None:
+        return
+    require_absolute(path, 'metrics_path')
+    problem = write_problem(path)
+    if problem:
+        raise TaskError('metrics_path: %s' % problem)
 
 
 def endpoints_to_probe(module, keyring):
@@ -282,6 +323,20 @@ def endpoints_to_probe(module, keyring):
     return endpoints, None, warnings
 
 
+def write_metrics(module, groups, errors, started):
+    """Write the run's metrics to ``metrics_path`` (not in check mode); return the path written, or None."""
+    path = module.params['metrics_path']
+    if path is None or module.check_mode:
+        return None
+    text = probe_metrics(groups, unreadable=len(errors or []), started=started, finished=time.time())
+    try:
+        # No secret in it, and node_exporter may run as another user.
+        write_file(module, path, text.encode('utf-8'), mode=METRICS_MODE)
+    except FilesError as err:
+        raise TaskError('metrics_path: %s' % err)
+    return path
+
+
 def main():
     module = NbwssModule(
         secret_containers=('endpoints',),
@@ -299,6 +354,7 @@ def main():
             allow_unverified_token=dict(type='bool', default=False),
             fail_on=dict(type='list', elements='str', default=list(DEFAULT_FAIL_ON), choices=list(FAIL_ON_CONDITIONS)),
             min_cert_days=dict(type='int', default=DEFAULT_MIN_CERT_DAYS),
+            metrics_path=dict(type='path'),
             **key_argument_spec()
         ),
         mutually_exclusive=[('path', 'endpoints'), ('key', 'key_file')],
@@ -306,8 +362,10 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    started = time.time()
     require_websockets(module)
     try:
+        check_metrics_path(params['metrics_path'])
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
         endpoints, errors, warnings = endpoints_to_probe(module, keyring)
         options = ProbeOptions(stage=params['stage'], timeout=params['timeout'], concurrency=params['concurrency'],
@@ -327,6 +385,12 @@ def main():
     result = dict(changed=False, ok=not fired, fired=fired, endpoints=results, groups=groups)
     if errors is not None:
         result['errors'] = errors
+    try:
+        written = write_metrics(module, groups, errors, started)
+    except TaskError as err:
+        module.fail_task(err, **result)
+    if written:
+        result['metrics_path'] = written
     if fired:
         module.fail_json(msg=' '.join(condition['message'] for condition in fired) + ' | ' + '; '.join(lines), **result)
     module.exit_json(msg='; '.join(lines), **result)

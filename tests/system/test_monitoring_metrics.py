@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, netbackup.nbwss contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The probe's metrics file, for real: ansible-playbook deploys endpoint files and runs netbackup.nbwss.probe with
+metrics_path against the reference cloud application; every file written is checked with promtool.
+
+Every run's output goes to the suite's logs for the leak scan, and each test checks that no token and no key is in
+the output or in any metrics file.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tools.cloudapp import run_in_subprocess
+
+from ansible_collections.netbackup.nbwss.tests.unit.prometheus import assert_valid_metrics, value
+
+BIN = os.path.dirname(sys.executable)
+LOGS = os.environ.get('NBWSS_LOG_DIR')
+FIELDS = ('token', 'priority', 'groupId', 'hostName', 'url')
+KEY = 'Qm9uZ29NZXRyaWNzS2V5LTMyYnl0ZXMtbG9uZy0xMjM='
+
+
+def endpoint(name, group, priority, fault='healthy'):
+    return {'name': name, 'groupId': group, 'priority': priority, 'token': 'nbwssMetricsTok3n-%s-4Rz' % name, 'fault': fault}
+
+
+CONFIG = {'endpoints': [
+    endpoint('alpha-1', 'ALPHA', 1),
+    endpoint('alpha-2', 'ALPHA', 2),
+    endpoint('beta-1', 'BETA', 1, 'token_rejected'),
+    endpoint('beta-2', 'BETA', 2, 'port_closed'),
+]}
+
+# Deploy (endpoint_set, sealed) when asked, then probe the directory with metrics_path; the probe's result is shown.
+PLAYBOOK = [{
+    'name': 'Probe with metrics_path', 'hosts': 'localhost', 'gather_facts': False,
+    'tasks': [
+        {'name': 'Deploy', 'when': 'deploy | default(false) | bool',
+         'netbackup.nbwss.endpoint_set': {'dir': '{{ dir }}', 'endpoints': '{{ entries }}', 'key': '{{ key }}'}},
+        {'name': 'Probe', 'register': 'probe',
+         'netbackup.nbwss.probe': {'path': '{{ dir }}', 'key': '{{ key }}', 'ca_path': '{{ ca }}', 'timeout': 3,
+                                   'fail_on': '{{ fail_on | default(omit) }}', 'metrics_path': '{{ metrics }}'}},
+        {'name': 'Say what was written', 'ansible.builtin.debug': {'msg': "written: {{ probe.metrics_path | default('nothing') }}"}},
+    ],
+}]
+
+
+@pytest.fixture(scope='module')
+def app(tmp_path_factory):
+    handle = run_in_subprocess(CONFIG, str(tmp_path_factory.mktemp('metrics-cloudapp')))
+    yield handle
+    handle.stop()
+
+
+def entries(app, *names):
+    found = []
+    for name in names:
+        state = app.endpoint(name)
+        found.append(dict([(field, state[field]) for field in FIELDS], name=name))
+    return found
+
+
+def tokens(app):
+    return [entry['token'] for entry in app.state['endpoints']] + [KEY, KEY.rstrip('=')]
+
+
+def probe(tmp_path, app, names=None, *extra):
+    """Run the playbook at -vvvv (deploying ``names`` first when given); return (exit code, output)."""
+    playbook = tmp_path / 'probe.yml'
+    playbook.write_text(yaml.safe_dump(PLAYBOOK))
+    variables = tmp_path / 'vars.yml'
+    variables.write_text(yaml.safe_dump({
+        'dir': str(tmp_path / 'wss'), 'key': KEY, 'ca': app.state['ca_bundle'], 'metrics': str(tmp_path / 'nbwss.prom'),
+        'entries': entries(app, *names) if names else [], 'deploy': bool(names),
+        'ansible_python_interpreter': sys.executable}))
+    (tmp_path / 'wss').mkdir(exist_ok=True)
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false')
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', str(playbook),
+                           '-e', '@%s' % variables, '-vvvv'] + list(extra),
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+    if LOGS:
+        with open(os.path.join(LOGS, 'monitoring.log'), 'a') as log:
+            log.write(proc.stdout)
+    for secret in tokens(app):
+        assert secret not in proc.stdout
+    return proc.returncode, proc.stdout
+
+
+def metrics(tmp_path, app):
+    """The metrics file: promtool finds nothing in it, it is 0644 and holds no token or key."""
+    path = tmp_path / 'nbwss.prom'
+    text = path.read_text()
+    assert_valid_metrics(text)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    for secret in tokens(app) + ['nbwssMetricsTok3n', 'sha256:', '/nbwss/']:
+        assert secret not in text
+    return text
+
+
+def test_the_probe_writes_failover_and_a_rejected_token_to_its_metrics_file(app, tmp_path):
+    rc, output = probe(tmp_path, app, ('alpha-1', 'alpha-2', 'beta-1'), '-e', '{"fail_on": []}')
+
+    assert rc == 0, output[-3000:]
+    assert '"msg": "written: %s"' % (tmp_path / 'nbwss.prom') in output
+    text = metrics(tmp_path, app)
+    assert value(text, 'nbwss_group_active_priority', group='ALPHA') == 1
+    assert value(text, 'nbwss_group_failover', group='ALPHA') == 0
+    assert value(text, 'nbwss_group_down', group='BETA') == 1
+    assert value(text, 'nbwss_endpoint_reason_info', name='beta-1', reason='token_rejected') == 1
+    assert value(text, 'nbwss_endpoint_cert_expiry_timestamp_seconds', name='alpha-1') > value(
+        text, 'nbwss_probe_last_run_timestamp_seconds') + 800 * 86400
+    assert value(text, 'nbwss_probe_unreadable_files') == 0
+
+
+def test_the_file_is_written_when_fail_on_fails_the_task_and_not_in_check_mode(app, tmp_path):
+    rc, output = probe(tmp_path, app, ('beta-1', 'beta-2'))
+
+    assert rc == 2, output[-3000:]
+    assert 'group_down: BETA: no endpoint is healthy' in output
+    text = metrics(tmp_path, app)
+    assert value(text, 'nbwss_group_down', group='BETA') == 1
+    assert value(text, 'nbwss_group_active_priority', group='BETA') is None
+    before = (tmp_path / 'nbwss.prom').read_bytes()
+
+    rc, output = probe(tmp_path, app, None, '--check', '-e', '{"fail_on": []}')
+
+    assert rc == 0, output[-3000:]
+    assert (tmp_path / 'nbwss.prom').read_bytes() == before
+    assert '"msg": "written: nothing"' in output
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith('.nbwss.prom')) == []
+
+
+def test_a_master_without_endpoint_files_writes_a_valid_file_and_an_unreadable_file_is_counted(app, tmp_path):
+    rc, output = probe(tmp_path, app, None, '-e', '{"fail_on": []}')
+
+    assert rc == 0, output[-3000:]
+    text = metrics(tmp_path, app)
+    assert value(text, 'nbwss_probe_endpoints') == 0
+    assert 'nbwss_group_down' not in text
+
+    (tmp_path / 'wss' / 'nbwss_broken.json').write_text('{"priority": "1"}')
+    rc, output = probe(tmp_path, app, None)
+
+    assert rc == 2 and 'unreadable: 1 endpoint file could not be read' in output, output[-3000:]
+    assert value(metrics(tmp_path, app), 'nbwss_probe_unreadable_files') == 1
+
+
+def test_a_metrics_path_that_cannot_be_written_fails_before_probing(app, tmp_path):
+    rc, output = probe(tmp_path, app, None, '-e', 'metrics=%s' % (tmp_path / 'missing' / 'nbwss.prom'))
+
+    assert rc == 2
+    assert 'metrics_path: the directory %s does not exist.' % (tmp_path / 'missing') in output
+    rc, output = probe(tmp_path, app, None, '-e', 'metrics=nbwss.prom')
+    assert rc == 2 and 'metrics_path nbwss.prom is a relative path' in output

@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Controller side of netbackup.nbwss.fleet_report: host reports from hostvars, the report files on the controller.
 
-The one place that writes the report: ``hosts/<master>.json``, ``fleet.json`` and ``fleet.html`` of one
-run, together (the page is rendered before anything is written), through the collection's safe write path.
+The one place that writes the report: ``hosts/<master>.json``, ``fleet.json``, ``fleet.prom`` and ``fleet.html``
+of one run, together (the page and the metrics are rendered before anything is written), through the collection's
+safe write path.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +15,7 @@ __metaclass__ = type
 import hashlib
 import json
 import os
+import time
 
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
@@ -22,6 +24,7 @@ from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._files import ControllerWriter, FilesError, write_file
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import DEFAULT_MIN_CERT_DAYS
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_metrics import fleet_metrics
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import (
     fleet_table,
     fleet_view,
@@ -98,11 +101,13 @@ class ActionModule(ActionBase):
         if directory:
             result['dir'] = directory
             page = self._render(view, task_vars) if args['page'] else None
+            # Rendered again from an earlier fleet.json, the metrics would carry this run's time: left as they are.
+            metrics = None if args['from_report'] else fleet_metrics(view, time.time())
             if self._task.check_mode:
                 # A check run changes nothing, the report of the last real run included.
                 result['msg'] = 'check mode: the report in %s was not written' % directory
             else:
-                result['files'] = self._write(directory, view, page, hosts_too=not args['from_report'])
+                result['files'] = self._write(directory, view, page, metrics, hosts_too=not args['from_report'])
         return result
 
     @staticmethod
@@ -180,9 +185,9 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail('Could not render the fleet report page: %s' % to_native(err))
 
     @staticmethod
-    def _write(directory, view, page, hosts_too=True):
-        """Write one run's report: host files, then fleet.json, then fleet.html; host files of masters not in the view
-        are removed. Returns the files written."""
+    def _write(directory, view, page, metrics, hosts_too=True):
+        """Write one run's report: host files, then fleet.json, fleet.prom (``metrics``, unless None), then fleet.html;
+        host files of masters not in the view are removed. Returns the files written."""
         written = []
         try:
             if not os.path.isdir(directory):
@@ -202,6 +207,9 @@ class ActionModule(ActionBase):
                         os.unlink(os.path.join(hosts_dir, name))
                 write_file(ControllerWriter, os.path.join(directory, 'fleet.json'), _json_bytes(view), mode=REPORT_MODE)
                 written.append(os.path.join(directory, 'fleet.json'))
+            if metrics is not None:
+                write_file(ControllerWriter, os.path.join(directory, 'fleet.prom'), to_bytes(metrics), mode=REPORT_MODE)
+                written.append(os.path.join(directory, 'fleet.prom'))
             if page is not None:
                 write_file(ControllerWriter, os.path.join(directory, 'fleet.html'), to_bytes(page), mode=REPORT_MODE)
                 written.append(os.path.join(directory, 'fleet.html'))

@@ -114,13 +114,12 @@ def _seconds(ms):
     return round(ms / 1000.0, 4)
 
 
-def endpoint_families(groups, labels=(), prefix='nbwss'):
-    """The per-endpoint families of ``groups`` (``group_view``), each sample's labels after ``labels``."""
+def endpoint_families(groups):
+    """The per-endpoint families of ``groups`` (``group_view``)."""
     up, stages, total, reasons, expiry = [], [], [], [], []
     for group in groups:
         for result in group.get('endpoints') or []:
-            own = list(labels) + [('group', group['groupId']), ('priority', result['priority']),
-                                  ('name', _endpoint_label(result))]
+            own = [('group', group['groupId']), ('priority', result['priority']), ('name', _endpoint_label(result))]
             up.append((own + [('host', url_host(result['url']))], result['reason'] == 'ok'))
             reasons.append((own + [('reason', result['reason'])], 1))
             ms = result.get('ms') or {}
@@ -133,24 +132,25 @@ def endpoint_families(groups, labels=(), prefix='nbwss'):
             if not_after is not None:
                 expiry.append((own, not_after))
     return [
-        MetricFamily(prefix + '_endpoint_up', 'gauge',
+        MetricFamily('nbwss_endpoint_up', 'gauge',
                      'Whether the endpoint passed every probed stage, up to the NBWSS CONNECT answered valid (reason ok).', up),
-        MetricFamily(prefix + '_endpoint_stage_duration_seconds', 'gauge',
+        MetricFamily('nbwss_endpoint_stage_duration_seconds', 'gauge',
                      'Seconds each stage of the endpoint\'s last probe took (resolve, tcp, tls, upgrade, connect).', stages),
-        MetricFamily(prefix + '_endpoint_probe_duration_seconds', 'gauge',
+        MetricFamily('nbwss_endpoint_probe_duration_seconds', 'gauge',
                      'Seconds the endpoint\'s last probe took, all its stages together.', total),
-        MetricFamily(prefix + '_endpoint_reason_info', 'gauge',
+        MetricFamily('nbwss_endpoint_reason_info', 'gauge',
                      'The reason code of the endpoint\'s last probe (ok, tcp_refused, token_rejected...; docs/probe.md), always 1.',
                      reasons),
-        MetricFamily(prefix + '_endpoint_cert_expiry_timestamp_seconds', 'gauge',
+        MetricFamily('nbwss_endpoint_cert_expiry_timestamp_seconds', 'gauge',
                      'When the endpoint\'s TLS certificate expires, when it was verified.', expiry),
     ]
 
 
-def group_families(groups, labels=(), prefix='nbwss'):
-    """The per-group families of ``groups`` (``group_view``, or the groups of a fleet host report)."""
+def group_families(labelled_groups, prefix='nbwss'):
+    """The per-group families (``PREFIX_group_...``) of ``(labels, group)`` pairs: ``group`` from ``group_view`` or
+    a fleet host report, its samples labelled ``labels`` (``[('master', 'm1')]``, or none) and ``group``."""
     active, failover, down, healthy, total = [], [], [], [], []
-    for group in groups:
+    for labels, group in labelled_groups:
         own = list(labels) + [('group', group['groupId'])]
         if group.get('active_priority') is not None:
             active.append((own, group['active_priority']))
@@ -190,4 +190,4 @@ def probe_metrics(groups, unreadable=0, started=None, finished=None):
                      'Endpoint files the last probe run could not read, so their endpoints were not probed.',
                      [([], unreadable)]),
     ]
-    return exposition(endpoint_families(groups) + group_families(groups) + run)
+    return exposition(endpoint_families(groups) + group_families([((), group) for group in groups]) + run)

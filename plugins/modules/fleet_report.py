@@ -24,10 +24,13 @@ description:
     probe failed (the C(fail_on) conditions that held are the reason); V(unreachable); V(not_probed) when no probe result of this run exists (C(--tags deploy),
     C(--tags report), a skipped host); V(pending) for a later C(serial) batch."
   - C(changed) is always false - the report is about the masters, not a change to them.
-  - With O(dir), writes one run's report together - one JSON file per host under C(DIR/hosts/), C(DIR/fleet.json) and
-    C(DIR/fleet.html) (rendered from the role's page template before anything is written, so a page that cannot be
-    rendered leaves the last report as it was). Host files of hosts that are not in the view are removed. In check
-    mode nothing is written.
+  - With O(dir), writes one run's report together - one JSON file per host under C(DIR/hosts/), C(DIR/fleet.json),
+    C(DIR/fleet.prom) and C(DIR/fleet.html) (the page rendered from the role's page template and the metrics rendered
+    before anything is written, so a page that cannot be rendered leaves the last report as it was). Host files of
+    hosts that are not in the view are removed. In check mode nothing is written.
+  - C(fleet.prom) is the report in the Prometheus text format - the report's time, how many masters are in each
+    state, each master's state, its groups' active priority, failover and down, and the fleet findings by kind (the
+    metrics are listed in C(docs/monitoring.md)). Mode C(0644) like the other report files.
   - Everything in it is redacted already (tokens as fingerprints, urls without their query); the module copies only
     known keys from the results.
 options:
@@ -89,7 +92,8 @@ options:
   from_report:
     description:
       - Render C(fleet.html) again from the C(fleet.json) in O(dir) of an earlier run; no host is read and no JSON file
-        written. The C(netbackup.nbwss.report) playbook uses it.
+        written. C(fleet.prom) is left as it is (its time is the time of its run). The C(netbackup.nbwss.report)
+        playbook uses it.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -172,7 +176,7 @@ view:
   returned: always
   type: dict
 files:
-  description: The report files written (C(fleet.json) and C(fleet.html)); empty in check mode.
+  description: The report files written (C(fleet.json), C(fleet.prom) and C(fleet.html)); empty in check mode.
   returned: always
   type: list
   elements: str

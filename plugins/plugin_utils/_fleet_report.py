@@ -36,6 +36,9 @@ HOST_STATES = ('healthy', 'failover', 'down', 'empty', 'failed', 'unreachable', 
 # How the summary line and the page name each state.
 STATE_WORDS = {'healthy': 'healthy', 'failover': 'failed over', 'down': 'down', 'empty': 'without endpoints', 'failed': 'failed',
                'unreachable': 'unreachable', 'not_probed': 'not probed', 'pending': 'not run yet'}
+# Kinds of fleet findings, in the order fleet_findings lists them.
+FINDING_KINDS = ('drift', 'group_down', 'failover', 'conflict', 'cert_expiry', 'unreadable', 'failed', 'unreachable',
+                 'empty', 'not_probed')
 # States the summary always counts; the others only when some master is in them.
 _ALWAYS_COUNTED = ('healthy', 'failover', 'down', 'failed', 'unreachable')
 # The printed table lists every master up to this many; beyond it, healthy masters are counted, not listed.

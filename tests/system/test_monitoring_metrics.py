@@ -161,3 +161,62 @@ def test_a_metrics_path_that_cannot_be_written_fails_before_probing(app, tmp_pat
     assert 'metrics_path: the directory %s does not exist.' % (tmp_path / 'missing') in output
     rc, output = probe(tmp_path, app, None, '-e', 'metrics=nbwss.prom')
     assert rc == 2 and 'metrics_path nbwss.prom is a relative path' in output
+
+
+# ---- the rollout role: nbwss_probe_metrics_path on every master, fleet.prom on the controller -------------------
+
+def rollout(tmp_path, app, *extra):
+    """The collection's rollout playbook over masters m1 (ALPHA as deployed) and m2 (ALPHA and BETA), each writing its
+    metrics file; returns (exit code, output)."""
+    hosts = {}
+    for name, names in (('m1', ('alpha-1', 'alpha-2')), ('m2', ('alpha-1', 'alpha-2', 'beta-1', 'beta-2'))):
+        (tmp_path / 'masters' / name).mkdir(parents=True, exist_ok=True)
+        hosts[name] = {'nbwss_dir': str(tmp_path / 'masters' / name), 'nbwss_endpoints': entries(app, *names),
+                       'nbwss_probe_metrics_path': str(tmp_path / 'masters' / ('%s.prom' % name))}
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text(yaml.safe_dump({'masters': {'hosts': hosts, 'vars': {
+        'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable, 'nbwss_key': KEY,
+        'nbwss_probe_ca_path': app.state['ca_bundle'], 'nbwss_probe_timeout': 3, 'nbwss_probe_fail_on': []}}}))
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false')
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', str(inventory), 'netbackup.nbwss.rollout', '-vvvv',
+                           '-e', 'nbwss_report_dir=%s' % (tmp_path / 'report')] + list(extra),
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False,
+                          cwd=str(tmp_path))
+    if LOGS:
+        with open(os.path.join(LOGS, 'monitoring.log'), 'a') as log:
+            log.write(proc.stdout)
+    for secret in tokens(app):
+        assert secret not in proc.stdout
+    return proc.returncode, proc.stdout
+
+
+def prom_file(path, app):
+    text = path.read_text()
+    assert_valid_metrics(text)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    for secret in tokens(app) + ['sha256:', '/nbwss/']:
+        assert secret not in text
+    return text
+
+
+def test_the_rollout_writes_each_masters_metrics_and_fleet_prom_and_nothing_in_check_mode(app, tmp_path):
+    rc, output = rollout(tmp_path, app, '--check')
+
+    assert rc == 0, output[-3000:]
+    assert sorted(path.name for path in (tmp_path / 'masters').iterdir()) == ['m1', 'm2']
+    assert not (tmp_path / 'report').exists()
+
+    rc, output = rollout(tmp_path, app)
+
+    assert rc == 0, output[-3000:]
+    m1 = prom_file(tmp_path / 'masters' / 'm1.prom', app)
+    m2 = prom_file(tmp_path / 'masters' / 'm2.prom', app)
+    assert value(m1, 'nbwss_group_active_priority', group='ALPHA') == 1 and 'group="BETA"' not in m1
+    assert value(m2, 'nbwss_group_down', group='BETA') == 1
+    fleet = prom_file(tmp_path / 'report' / 'fleet.prom', app)
+    assert value(fleet, 'nbwss_fleet_master_state', master='m1', state='healthy') == 1
+    assert value(fleet, 'nbwss_fleet_master_state', master='m2', state='down') == 1
+    assert value(fleet, 'nbwss_fleet_group_down', master='m2', group='BETA') == 1
+    assert value(fleet, 'nbwss_fleet_group_active_priority', master='m1', group='ALPHA') == 1
+    assert value(fleet, 'nbwss_fleet_masters', state='healthy') == 1
+    assert abs(value(fleet, 'nbwss_fleet_report_timestamp_seconds') - value(m1, 'nbwss_probe_last_run_timestamp_seconds')) < 120

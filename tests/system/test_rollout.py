@@ -283,7 +283,7 @@ def test_a_relative_report_dir_is_taken_from_where_ansible_playbook_started_also
     rc, output = rollout(tmp_path, path, report_dir='reports/nbwss', env=env)
 
     assert rc == 0, output[-3000:]
-    assert sorted(path.name for path in (tmp_path / 'reports' / 'nbwss').iterdir()) == ['fleet.html', 'fleet.json', 'hosts']
+    assert sorted(path.name for path in (tmp_path / 'reports' / 'nbwss').iterdir()) == ['fleet.html', 'fleet.json', 'fleet.prom', 'hosts']
     (tmp_path / 'reports' / 'nbwss' / 'fleet.html').unlink()
 
     rc, output = rollout(tmp_path, 'localhost,', '-e', 'ansible_python_interpreter=%s' % sys.executable,

@@ -30,10 +30,8 @@ from collections import namedtuple
 from urllib.parse import urlsplit
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import normalized_url
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import STAGES
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import endpoint_name
-
-# The probe's stages, in order (``_probe.STAGES``; restated so that this file imports no network code).
-STAGES = ('resolve', 'tcp', 'tls', 'upgrade', 'connect')
 
 MetricFamily = namedtuple('MetricFamily', ['name', 'type', 'help', 'samples'])
 MetricFamily.__doc__ = """One metric: ``name``, ``type`` (``gauge``...), ``help`` text and ``samples``, a list of

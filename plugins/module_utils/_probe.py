@@ -14,8 +14,9 @@ WebSocket connections.
 All endpoints run concurrently on one asyncio event loop, bounded by ``concurrency``. Each
 endpoint has one deadline (``timeout``) covering all of its stages and its closing handshake;
 when it expires the reason names the stage that was running. DNS lookups run in daemon threads
-(``getaddrinfo`` blocks and cannot be cancelled), TCP and TLS on asyncio, the upgrade and the
-frames through websockets' Sans-I/O ``ClientProtocol``.
+(``getaddrinfo`` blocks and cannot be cancelled), TCP on the event loop's socket calls, TLS through
+``ssl.SSLObject`` on memory buffers (``_TlsStream``), the upgrade and the frames through websockets'
+Sans-I/O ``ClientProtocol``.
 
 The token is sent only over a TLS connection whose certificate was verified, unless the caller
 explicitly allows otherwise, and it never appears in a result: results carry its fingerprint.
@@ -63,8 +64,9 @@ STAGES = ('resolve', 'tcp', 'tls', 'upgrade', 'connect')
 STOP_STAGES = ('tcp', 'tls', 'upgrade', 'connect')
 
 DEFAULT_TIMEOUT = 10.0
-# High enough that 200 endpoints run at once: a smaller bound queues silent endpoints behind each other.
-DEFAULT_CONCURRENCY = 256
+# High enough that a master's 1000 endpoints run at once (about 60 KiB each; an endpoint waiting for a
+# free slot starts its deadline late). The bound keeps a huge list from starving the probes' CPU.
+DEFAULT_CONCURRENCY = 1000
 
 # Every reason code, with the one-line meaning docs/probe.md expands on.
 REASONS = {
@@ -391,6 +393,77 @@ def _settle(future, answer):
         future.set_result(answer)
 
 
+class _TlsStream(object):
+    """TLS on a connected non-blocking socket: an ``ssl.SSLObject`` between two memory BIOs, fed by
+    the event loop's ``sock_recv`` and ``sock_sendall``.
+
+    asyncio's TLS transport keeps a 256 KiB read buffer per connection from Python 3.11 on
+    (``asyncio.sslproto``), 250 MiB for 1000 endpoints probed at once; here a connection holds
+    OpenSSL's own buffers and the chunk being read. Public ``ssl`` and event-loop APIs only, the
+    same on every supported Python. The caller owns, and closes, the socket.
+    """
+
+    def __init__(self, loop, sock, context, server_hostname):
+        self._loop = loop
+        self._sock = sock
+        self._incoming = ssl.MemoryBIO()
+        self._outgoing = ssl.MemoryBIO()
+        self.ssl_object = context.wrap_bio(self._incoming, self._outgoing, server_hostname=server_hostname)
+
+    async def handshake(self):
+        """Complete the TLS handshake; raises ``ssl.SSLError`` (``SSLEOFError`` when the peer hangs up) or ``OSError``."""
+        while True:
+            try:
+                self.ssl_object.do_handshake()
+            except ssl.SSLWantReadError:
+                await self._send_pending()
+                await self._receive()
+            else:
+                break
+        await self._send_pending()  # the client's last handshake message
+
+    async def read(self):
+        """The next application data, or ``b''`` once the peer has ended the stream (with or without
+        ``close_notify``); raises ``ssl.SSLError`` for a TLS failure and ``OSError`` for a socket error."""
+        while True:
+            try:
+                return self.ssl_object.read(READ_CHUNK)
+            except ssl.SSLWantReadError:
+                await self._send_pending()
+                await self._receive()
+            except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                return b''
+
+    async def write(self, data):
+        self.ssl_object.write(data)
+        await self._send_pending()
+
+    def close_notify(self):
+        """Send TLS ``close_notify`` if the socket takes it at once; never waits for the peer's."""
+        try:
+            self.ssl_object.unwrap()
+        except (ssl.SSLError, ValueError):
+            pass  # the peer's close_notify has not arrived (or the session never started): not waited for
+        data = self._outgoing.read()
+        if data:
+            try:
+                self._sock.send(data)
+            except OSError:
+                pass
+
+    async def _send_pending(self):
+        data = self._outgoing.read()
+        if data:
+            await self._loop.sock_sendall(self._sock, data)
+
+    async def _receive(self):
+        data = await self._loop.sock_recv(self._sock, READ_CHUNK)
+        if data:
+            self._incoming.write(data)
+        else:
+            self._incoming.write_eof()
+
+
 class _EndpointProbe(object):
     """One endpoint, stage by stage, within one deadline. ``run()`` returns its result dict."""
 
@@ -407,10 +480,11 @@ class _EndpointProbe(object):
         self.address = None
         self.tls = None
         self.sock = None
-        self.reader = self.writer = None
+        self.stream = None
         self.protocol = None
         self.events = collections.deque()
         self.eof = False
+        self.write_failed = False
 
     def _remaining(self):
         return max(0.0, self.deadline - self.loop.time())
@@ -491,24 +565,21 @@ class _EndpointProbe(object):
         raise _StageFailed(reason, detail)
 
     async def _handshake_tls(self, host):
-        sock, self.sock = self.sock, None
+        self.stream = _TlsStream(self.loop, self.sock, self.context, host)
         try:
-            self.reader, self.writer = await asyncio.open_connection(sock=sock, ssl=self.context, server_hostname=host)
-        except OSError as exc:
-            sock.close()
+            await self.stream.handshake()
+        except OSError as exc:  # ssl.SSLError included
+            self.stream = None
             raise _StageFailed(*tls_failure(exc))
-        except BaseException:
-            sock.close()
-            raise
         verified = self.context.verify_mode == ssl.CERT_REQUIRED
-        self.tls = tls_facts(self.writer.get_extra_info('ssl_object'), verified)
+        self.tls = tls_facts(self.stream.ssl_object, verified)
 
     async def _upgrade(self):
         self.protocol = ClientProtocol(parse_uri(self.endpoint.url), max_size=MAX_MESSAGE_BYTES, logger=_PROTOCOL_LOGGER)
         request = self.protocol.connect()
         request.headers['User-Agent'] = USER_AGENT
         self.protocol.send_request(request)
-        self._flush()
+        await self._flush()
         while True:
             event = await self._next_event()
             if self.protocol.handshake_exc is not None:
@@ -523,7 +594,7 @@ class _EndpointProbe(object):
             raise self._closed_failure()  # the server closed right after the upgrade: the token is not sent
         request_id = str(uuid.uuid4())
         self.protocol.send_text(connect_request(self.endpoint.token, request_id, time.time()).encode('utf-8'))
-        self._flush()
+        await self._flush()
         is_text, data = await self._next_message()
         reason, detail = check_connect_response(is_text, data, request_id)
         if reason != 'ok':
@@ -536,7 +607,7 @@ class _EndpointProbe(object):
             if self.eof:
                 return None
             try:
-                data = await self.reader.read(READ_CHUNK)
+                data = await self.stream.read()
             except ssl.SSLError as exc:
                 raise _StageFailed(*tls_failure(exc, handshake=False))
             except OSError:
@@ -546,7 +617,7 @@ class _EndpointProbe(object):
             else:
                 self.eof = True
                 self.protocol.receive_eof()
-            self._flush()  # pongs and the reply to a close frame
+            await self._flush()  # pongs and the reply to a close frame
             self.events.extend(self.protocol.events_received())
             parser_exc = self.protocol.parser_exc
             if parser_exc is not None and not isinstance(parser_exc, EOFError):
@@ -582,44 +653,42 @@ class _EndpointProbe(object):
             return None, None
         return int(close.code), close.reason
 
-    def _flush(self):
-        transport = self.writer.transport
+    async def _flush(self):
+        """Send what the WebSocket protocol has to send. A connection that can no longer be written
+        to is not an error here: the next read reports how it ended."""
         for data in self.protocol.data_to_send():
-            if transport.is_closing():
+            if self.write_failed:
                 return
-            if data:
-                self.writer.write(data)
-            elif self.writer.can_write_eof():
-                self.writer.write_eof()
+            if data:  # b'' asks for a TCP half-close, which TLS cannot do: the close below ends the connection
+                try:
+                    await self.stream.write(data)
+                except OSError:  # ssl.SSLError included
+                    self.write_failed = True
 
     async def _shut(self):
-        """Close what is open: WebSocket close 1000 and the peer's answer, then the transport, all
-        within the deadline (at most ``CLOSE_GRACE``); what does not finish in time is aborted."""
-        if self.sock is not None:
-            self.sock.close()
-        if self.writer is None:
+        """Close what is open: WebSocket close 1000 and the peer's answer, then TLS and the socket, all
+        within the deadline (at most ``CLOSE_GRACE``); what does not finish in time is cut off."""
+        if self.sock is None:
             return
         try:
             if self.protocol is not None and self.protocol.state is State.OPEN:
                 self.protocol.send_close(1000)
-                self._flush()
             grace = min(CLOSE_GRACE, self._remaining())
-            if grace > 0:  # past the deadline, nothing is waited for: the abort below ends it
+            if grace > 0 and self.protocol is not None:  # past the deadline, nothing is waited for
                 await asyncio.wait_for(self._closing_handshake(), grace)
         except (asyncio.TimeoutError, OSError, _StageFailed):
             pass
         finally:
-            self.writer.transport.abort()  # a no-op once the closing handshake has finished
-            # Let connection_lost run now rather than after the loop has gone.
-            await asyncio.sleep(0)
+            if self.tls is not None:
+                self.stream.close_notify()
+            self.sock.close()
 
     async def _closing_handshake(self):
+        await self._flush()
         # The server closes TCP after the closing handshake; a client waits for that EOF.
-        if self.protocol is not None and self.protocol.state is not State.CONNECTING:
+        if self.protocol.state is not State.CONNECTING:
             while await self._next_event() is not None:
                 pass
-        self.writer.close()
-        await self.writer.wait_closed()
 
     def _result(self, reason, detail, http_status):
         token = self.endpoint.token

@@ -19,6 +19,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -531,3 +532,41 @@ def test_tls13_session_tickets_cause_no_stall(fleet):
         print(f"tickets on, round {round_number + 1}: {len(results)} probes in {time.monotonic() - started:.3f} s, slowest {worst} ms")
         assert [result["reason"] for result in results] == ["ok"] * len(endpoints), Counter(result["reason"] for result in results)
         assert worst < STALL_MS
+
+
+# Imports only the engine, as the module does on the master; the endpoints come on stdin (tokens stay off the command
+# line). Linux resets the peak RSS to the current one on "5" in /proc/self/clear_refs: the peak of probing alone.
+PEAK_RSS_CHILD = r'''
+import json, sys
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import ProbeOptions, probe_endpoints
+def status_kib(field):
+    with open("/proc/self/status") as handle:
+        return int(next(line.split()[1] for line in handle if line.startswith(field + ":")))
+job = json.load(sys.stdin)
+endpoints = [endpoint_from_dict(entry, source="rss") for entry in job["endpoints"]]
+options = ProbeOptions(timeout=job["timeout"], ca_path=job["ca_path"])
+with open("/proc/self/clear_refs", "w") as handle:
+    handle.write("5")
+before = status_kib("VmRSS")
+results = probe_endpoints(endpoints, options)
+print(json.dumps({"grown_kib": status_kib("VmHWM") - before, "reasons": [result["reason"] for result in results]}))
+'''
+# About 60 KiB per connection is measured; asyncio's TLS transport alone would add 256 KiB each from Python 3.11 on.
+MAX_KIB_PER_CONNECTION = 128
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux's /proc/self/clear_refs")
+def test_an_open_connection_costs_little_memory(fleet):
+    """200 endpoints at once: the probing process grows by well under asyncio's 256 KiB TLS read buffer per connection."""
+    keys = ("token", "priority", "groupId", "hostName", "url")
+    entries = fleet.state["endpoints"]
+    job = {"endpoints": [{key: entry[key] for key in keys} for entry in entries], "timeout": FLEET_TIMEOUT, "ca_path": fleet.state["ca_bundle"]}
+    done = subprocess.run([sys.executable, "-c", PEAK_RSS_CHILD], input=json.dumps(job), capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout)
+    reasons = Counter(figures["reasons"])
+    per_connection = figures["grown_kib"] / len(entries)
+    print(f"\n{len(entries)} endpoints at once: peak RSS grew {figures['grown_kib'] / 1024:.1f} MiB, {per_connection:.0f} KiB per connection")
+    assert (reasons["ok"], reasons["connect_timeout"]) == (FLEET_HEALTHY, FLEET_SILENT), reasons
+    assert per_connection < MAX_KIB_PER_CONNECTION

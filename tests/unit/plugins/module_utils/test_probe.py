@@ -228,7 +228,7 @@ def test_reason_table_is_complete_and_documented():
 def test_default_options():
     options = ProbeOptions()
     assert (options.stage, options.timeout, options.concurrency, options.validate_certs, options.ca_path, options.client_cert,
-            options.client_key, options.allow_unverified_token) == ('connect', 10.0, 256, True, None, None, None, False)
+            options.client_key, options.allow_unverified_token) == ('connect', 10.0, 1000, True, None, None, None, False)
 
 
 @pytest.mark.parametrize('kwargs, message', [

@@ -14,6 +14,7 @@ import os
 import signal
 from typing import Any
 
+from .admin import FaultSwitch
 from .certs import CertStore
 from .config import AppConfig
 from .endpoints import EndpointServer
@@ -61,13 +62,21 @@ async def serve(config: AppConfig, state_dir: str) -> int:
     provider_log = JsonLog(os.path.join(state_dir, PROVIDER_LOG))
     endpoints = [EndpointServer(endpoint, certs, exchanges) for endpoint in config.endpoints]
     by_name = {server.config.name: server for server in endpoints}
+    state: dict[str, Any] = {}
+
+    def publish_state() -> None:
+        """Rewrite state.json after a fault switch (a switch before the app is ready shows in its first state.json)."""
+        if state:
+            state["endpoints"] = [server.state() for server in endpoints]
+            write_state(state_dir, state)
+
     providers = ProviderServer(config.providers, lambda name: by_name[name].details(), certs.server_context("valid"),
-                               provider_log, config.provider_port)
+                               provider_log, FaultSwitch(by_name, exchanges, publish_state), config.provider_port)
     try:
         for server in endpoints:
             await server.start()
         await providers.start()
-        state = {
+        state.update({
             "pid": os.getpid(),
             "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "state_dir": os.path.abspath(state_dir),
@@ -78,7 +87,7 @@ async def serve(config: AppConfig, state_dir: str) -> int:
             "provider_port": providers.port,
             "endpoints": [server.state() for server in endpoints],
             "providers": providers.state(),
-        }
+        })
         write_state(state_dir, state)
         LOG.info("cloudapp ready: %d endpoint(s), %d provider URL(s) on port %d", len(endpoints), len(config.providers), providers.port)
         await stop.wait()

@@ -2,11 +2,12 @@
 # Copyright (c) 2026, netbackup.nbwss contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The NBWSS server side: one TLS WebSocket listener per endpoint, each with its fault mode."""
+"""The NBWSS server side: one TLS WebSocket listener per endpoint, each with its fault mode, switchable at run time."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -39,6 +40,8 @@ HTTP_FAULTS = {"http_401": HTTPStatus.UNAUTHORIZED, "http_403": HTTPStatus.FORBI
 BAD_ACCEPT = "bm90LXRoZS1yaWdodC1hY2NlcHQta2V5"
 # tcp_stall: at most this many of the app's own connections fill the accept queue (Linux holds backlog + 1).
 _STALL_FILLERS = 8
+# asyncio's default backlog for the listening faults.
+_BACKLOG = 100
 # What the optional server-initiated COMMAND asks NetBackup for (a harmless read-only REST call).
 COMMAND_URI = "/netbackup/config/servers/vmservers"
 
@@ -82,17 +85,47 @@ def _peer(address: Any) -> str:
     return f"{address[0]}:{address[1]}" if address else "?"
 
 
+def _bind_for_life(port: int) -> socket.socket:
+    """A loopback socket bound to ``port`` (0: a free one) that keeps it whether it listens or not.
+
+    Linux gives a port chosen by bind(0) up again when the socket stops listening, but keeps a port bound by number:
+    so a free port is found with a first socket and bound by number with the second while the first still holds it.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if port:
+            sock.bind((HOST, port))
+        else:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as finder:
+                finder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                finder.bind((HOST, 0))
+                sock.bind(finder.getsockname())
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class EndpointServer:
-    """Serves one endpoint according to its fault mode."""
+    """Serves one endpoint according to its fault mode; :meth:`set_fault` switches the mode for new connections.
+
+    The endpoint's socket stays bound to its port for the app's lifetime and each fault gets a listener of its own
+    on that socket, so a switch never gives the port up and connections already accepted keep the fault they met.
+    """
 
     def __init__(self, config: EndpointConfig, certs: CertStore, log: JsonLog) -> None:
         self.config = config
         self.certs = certs
         self.log = log
         self.port = config.port
+        self.fault = config.fault
+        self._socket: socket.socket | None = None
         self._server: Server | asyncio.Server | None = None
+        # websockets listeners of earlier faults, no longer accepting, kept until their connections are gone.
+        self._retired: list[Server] = []
         self._stalled: set[asyncio.StreamWriter] = set()
-        self._held: list[socket.socket] = []
+        self._fillers: list[socket.socket] = []
 
     @property
     def path(self) -> str:
@@ -100,66 +133,102 @@ class EndpointServer:
         return f"/nbwss/{self.config.name}"
 
     async def start(self) -> None:
-        """Bind the listener (or, for port_closed, hold a port that nobody listens on)."""
-        fault = self.config.fault
+        """Bind the endpoint's port and serve its configured fault."""
+        self._socket = _bind_for_life(self.port)
+        self.port = self._socket.getsockname()[1]
+        await self._listen(self.fault)
+
+    async def set_fault(self, fault: str) -> str:
+        """Serve ``fault`` to new connections from now on (same port, same certificate); return the previous fault."""
+        previous = self.fault
+        if fault != previous:
+            self._retire()
+            self.fault = fault
+            await self._listen(fault)
+        return previous
+
+    async def _listen(self, fault: str) -> None:
+        """Start the listener of ``fault`` on the endpoint's socket (port_closed: none, the socket only stays bound)."""
+        assert self._socket is not None
         if fault == "port_closed":
-            # Bound but never listening: the kernel refuses every connection, and while the app runs no other
-            # process (a test's server started later) can be handed this port, as it could a port merely noted.
-            holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            holder.bind((HOST, self.port or 0))
-            self.port = holder.getsockname()[1]
-            self._held.append(holder)
-            return
+            return  # bound but not listening: the kernel refuses every connection, and no other process can take the port
+        # Needed to listen again while connections accepted under an earlier fault are still open.
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if fault == "tcp_stall":
-            self._hold_full_listener()
+            self._socket.listen(0)
+            self._fill_accept_queue()
             return
+        self._socket.listen(_BACKLOG)
+        # asyncio closes the socket it serves on: give it a duplicate, so the port stays with self._socket.
+        sock = self._socket.dup()
         context = self.certs.server_context(self.config.cert, bool(self.config.options.get("client_auth")))
-        if fault == "tls_stall":
-            self._server = await asyncio.start_server(self._stall, HOST, self.port)
-        elif fault == "upgrade_stall":
-            self._server = await asyncio.start_server(self._stall, HOST, self.port, ssl=context)
+        if fault in ("tls_stall", "upgrade_stall"):
+            self._server = await asyncio.start_server(functools.partial(self._stall, fault), sock=sock,
+                                                      ssl=context if fault == "upgrade_stall" else None)
         else:
             self._server = await serve(
-                self._handle, HOST, self.port, ssl=None if fault == "no_tls" else context,
-                process_request=self._process_request, process_response=self._process_response, ping_interval=None,
+                functools.partial(self._handle, fault), sock=sock, ssl=None if fault == "no_tls" else context,
+                process_request=functools.partial(self._process_request, fault),
+                process_response=functools.partial(self._process_response, fault), ping_interval=None,
                 server_header="nbwss-cloudapp",
             )
-        self.port = self._server.sockets[0].getsockname()[1]
 
-    def _hold_full_listener(self) -> None:
-        """tcp_stall: listen with backlog 0, never accept, and fill the accept queue with the app's own
-        connections, so the kernel drops a client's SYN and its connect times out."""
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.bind((HOST, self.port))
-        listener.listen(0)
-        self.port = listener.getsockname()[1]
-        self._held.append(listener)
+    def _retire(self) -> None:
+        """Stop taking connections for the current fault; connections already accepted carry on undisturbed."""
+        assert self._socket is not None
+        server, self._server = self._server, None
+        if isinstance(server, Server):
+            # Not Server.close(): that answers 503 to upgrades still under way. Only stop accepting.
+            loop = asyncio.get_running_loop()
+            for sock in server.sockets:
+                loop.remove_reader(sock.fileno())
+            self._retired.append(server)
+        elif server is not None:
+            server.close()  # an asyncio.Server leaves its connections (the stalled clients) open
+        for filler in self._fillers:
+            filler.close()
+        self._fillers.clear()
+        for old in [old for old in self._retired if not old.all_connections and not old.handler_tasks]:
+            old.close(close_connections=False)
+            self._retired.remove(old)
+        if self.fault != "port_closed":
+            # Stop listening (connections not yet accepted are reset); the socket keeps the port.
+            self._socket.shutdown(socket.SHUT_RD)
+        # While nothing listens, no other socket may bind the port, with or without SO_REUSEADDR.
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 0)
+
+    def _fill_accept_queue(self) -> None:
+        """tcp_stall: with backlog 0 and nobody accepting, fill the accept queue with the app's own connections,
+        so the kernel drops a client's SYN and its connect times out."""
         for _index in range(_STALL_FILLERS):
             filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             filler.setblocking(False)
             filler.connect_ex((HOST, self.port))
-            self._held.append(filler)
+            self._fillers.append(filler)
             if not select.select([], [filler], [], 0.2)[1]:
                 return  # this connection got no SYN-ACK: the queue is full
         raise OSError(f"tcp_stall: the accept queue of port {self.port} did not fill up")
 
     async def stop(self) -> None:
-        """Close the listener and every open connection."""
-        for sock in self._held:
-            sock.close()
-        if self._server is None:
-            return
+        """Close every listener and every open connection, then give the port up."""
+        for filler in self._fillers:
+            filler.close()
         for writer in list(self._stalled):
             writer.close()
-        self._server.close()
-        await self._server.wait_closed()
+        servers = [server for server in (self._server, *self._retired) if server is not None]
+        for server in servers:
+            server.close()
+        for server in servers:
+            await server.wait_closed()
+        if self._socket is not None:
+            self._socket.close()
 
     def state(self) -> dict[str, Any]:
         """The endpoint's entry in state.json."""
         cfg = self.config
         return {
             "name": cfg.name, "groupId": cfg.group_id, "priority": cfg.priority, "token": cfg.token, "hostName": PUBLIC_HOST,
-            "url": f"wss://{PUBLIC_HOST}:{self.port}{self.path}", "port": self.port, "fault": cfg.fault, "cert": cfg.cert,
+            "url": f"wss://{PUBLIC_HOST}:{self.port}{self.path}", "port": self.port, "fault": self.fault, "cert": cfg.cert,
             "options": dict(cfg.options),
         }
 
@@ -168,14 +237,14 @@ class EndpointServer:
         entry = self.state()
         return {key: entry[key] for key in ("token", "priority", "groupId", "hostName", "url")}
 
-    def _event(self, event: str, peer: str, **fields: Any) -> None:
-        self.log.write(event, endpoint=self.config.name, peer=peer, fault=self.config.fault, **fields)
+    def _event(self, event: str, peer: str, fault: str, **fields: Any) -> None:
+        self.log.write(event, endpoint=self.config.name, peer=peer, fault=fault, **fields)
 
-    async def _stall(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _stall(self, fault: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """tls_stall: accept TCP, swallow the ClientHello, never answer; upgrade_stall: the same after the TLS
         handshake, with the upgrade request. Hang up only when the client does."""
         peer = _peer(writer.get_extra_info("peername"))
-        self._event("tcp_accepted" if self.config.fault == "tls_stall" else "tls_accepted", peer)
+        self._event("tcp_accepted" if fault == "tls_stall" else "tls_accepted", peer, fault)
         self._stalled.add(writer)
         try:
             while await reader.read(65536):
@@ -185,12 +254,12 @@ class EndpointServer:
         finally:
             self._stalled.discard(writer)
             writer.close()
-            self._event("closed", peer)
+            self._event("closed", peer, fault)
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    def _process_request(self, fault: str, connection: ServerConnection, request: Request) -> Response | None:
         """Reject the upgrade for http_* faults and unknown paths, before any WebSocket frame is exchanged."""
         peer = _peer(connection.remote_address)
-        status = HTTP_FAULTS.get(self.config.fault)
+        status = HTTP_FAULTS.get(fault)
         if status is None and request.path.split("?", 1)[0] != self.path:
             status = HTTPStatus.NOT_FOUND
         if status is None:
@@ -198,37 +267,38 @@ class EndpointServer:
         response = connection.respond(status, f"{status.value} {status.phrase}\n")
         if status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = 'Bearer realm="nbwss-cloudapp"'
-        self._event("upgrade_rejected", peer, status=status.value)
+        self._event("upgrade_rejected", peer, fault, status=status.value)
         return response
 
-    def _process_response(self, connection: ServerConnection, request: Request, response: Response) -> None:
+    def _process_response(self, fault: str, connection: ServerConnection, request: Request, response: Response) -> None:
         """bad_accept: spoil the Sec-WebSocket-Accept header of the 101 answer."""
-        if self.config.fault == "bad_accept" and response.status_code == HTTPStatus.SWITCHING_PROTOCOLS:
+        if fault == "bad_accept" and response.status_code == HTTPStatus.SWITCHING_PROTOCOLS:
             del response.headers["Sec-WebSocket-Accept"]
             response.headers["Sec-WebSocket-Accept"] = BAD_ACCEPT
 
-    async def _close(self, ws: ServerConnection, peer: str, code: int, reason: str) -> None:
+    async def _close(self, ws: ServerConnection, peer: str, fault: str, code: int, reason: str) -> None:
         await ws.close(code, reason)
-        self._event("closed", peer, code=code, reason=reason)
+        self._event("closed", peer, fault, code=code, reason=reason)
 
-    async def _handle(self, ws: ServerConnection) -> None:
+    async def _handle(self, fault: str, ws: ServerConnection) -> None:
         peer = _peer(ws.remote_address)
-        self._event("upgraded", peer)
+        self._event("upgraded", peer, fault)
         try:
-            await self._conversation(ws, peer)
+            await self._conversation(ws, peer, fault)
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else None
-            self._event("closed", peer, code=code, by="client")
+            self._event("closed", peer, fault, code=code, by="client")
 
-    async def _conversation(self, ws: ServerConnection, peer: str) -> None:
+    async def _conversation(self, ws: ServerConnection, peer: str, fault: str) -> None:
+        """One connection, with the fault of the listener that accepted it (a later switch does not change it)."""
         cfg = self.config
-        if cfg.fault == "close_after_upgrade":
-            await self._close(ws, peer, *CLOSE_AFTER_UPGRADE)
+        if fault == "close_after_upgrade":
+            await self._close(ws, peer, fault, *CLOSE_AFTER_UPGRADE)
             return
         try:
             raw = await asyncio.wait_for(ws.recv(), cfg.options.get("first_message_timeout", DEFAULT_FIRST_MESSAGE_TIMEOUT))
         except asyncio.TimeoutError:
-            await self._close(ws, peer, 1008, "no CONNECT received")
+            await self._close(ws, peer, fault, 1008, "no CONNECT received")
             return
         try:
             request = decode(raw)
@@ -239,37 +309,37 @@ class EndpointServer:
                 raise Malformed("missing payload.token")
         except Malformed as exc:
             LOG.warning("endpoint %s: malformed first message from %s: %s", cfg.name, peer, exc)
-            self._event("malformed", peer, reason=str(exc))
-            await self._close(ws, peer, 1008, f"malformed CONNECT: {exc}")
+            self._event("malformed", peer, fault, reason=str(exc))
+            await self._close(ws, peer, fault, 1008, f"malformed CONNECT: {exc}")
             return
         token = payload["token"]
         matches = hmac.compare_digest(token.encode("utf-8", "surrogatepass"), cfg.token.encode("utf-8"))
-        self._event("message", peer, type="CONNECT", subType="REQUEST", id=request["id"], version=request["version"],
+        self._event("message", peer, fault, type="CONNECT", subType="REQUEST", id=request["id"], version=request["version"],
                     timeStamp=request.get("timeStamp"), token_fp=fingerprint(token), token_match=matches)
-        if cfg.fault == "no_reply":
+        if fault == "no_reply":
             await ws.wait_closed()
-            self._event("closed", peer, code=ws.close_code, by="client")
+            self._event("closed", peer, fault, code=ws.close_code, by="client")
             return
-        if cfg.fault == "garbage":
+        if fault == "garbage":
             await ws.send(GARBAGE_FRAME)
-            self._event("sent_garbage", peer)
+            self._event("sent_garbage", peer, fault)
         else:
-            if cfg.fault == "slow":
+            if fault == "slow":
                 await asyncio.sleep(cfg.options.get("delay", DEFAULT_SLOW_DELAY))
-            valid = matches and cfg.fault != "token_rejected"
-            reply_id = str(uuid.uuid4()) if cfg.fault == "wrong_id" else request["id"]
+            valid = matches and fault != "token_rejected"
+            reply_id = str(uuid.uuid4()) if fault == "wrong_id" else request["id"]
             await ws.send(message("CONNECT", "RESPONSE", reply_id, {"valid": valid}))
-            self._event("message_sent", peer, type="CONNECT", subType="RESPONSE", id=reply_id, valid=valid)
+            self._event("message_sent", peer, fault, type="CONNECT", subType="RESPONSE", id=reply_id, valid=valid)
             if not valid:
-                await self._close(ws, peer, 1008, "token rejected")
+                await self._close(ws, peer, fault, 1008, "token rejected")
                 return
-        await self._session(ws, peer)
+        await self._session(ws, peer, fault)
 
-    def _command_timed_out(self, pending: dict[str, asyncio.TimerHandle], command_id: str, peer: str) -> None:
+    def _command_timed_out(self, pending: dict[str, asyncio.TimerHandle], command_id: str, peer: str, fault: str) -> None:
         pending.pop(command_id, None)
-        self._event("command_timeout", peer, id=command_id)
+        self._event("command_timeout", peer, fault, id=command_id)
 
-    async def _session(self, ws: ServerConnection, peer: str) -> None:
+    async def _session(self, ws: ServerConnection, peer: str, fault: str) -> None:
         """After CONNECT: acknowledge NOTIFICATIONs, optionally send one COMMAND, until the client closes."""
         pending: dict[str, asyncio.TimerHandle] = {}
         if self.config.options.get("command"):
@@ -279,27 +349,27 @@ class EndpointServer:
                 # A placeholder, not a credential: the reference app has no NetBackup login.
                 "headers": {"Content-Type": "application/vnd.netbackup+json;version=1.0", "Authorization": "cloudapp-placeholder-jwt"},
             }))
-            self._event("message_sent", peer, type="COMMAND", subType="REQUEST", id=command_id)
+            self._event("message_sent", peer, fault, type="COMMAND", subType="REQUEST", id=command_id)
             timeout = self.config.options.get("command_timeout", DEFAULT_COMMAND_TIMEOUT)
-            pending[command_id] = asyncio.get_running_loop().call_later(timeout, self._command_timed_out, pending, command_id, peer)
+            pending[command_id] = asyncio.get_running_loop().call_later(timeout, self._command_timed_out, pending, command_id, peer, fault)
         try:
             async for raw in ws:
                 try:
                     data = decode(raw)
                 except Malformed as exc:
-                    self._event("malformed", peer, reason=str(exc))
-                    await self._close(ws, peer, 1008, f"malformed message: {exc}")
+                    self._event("malformed", peer, fault, reason=str(exc))
+                    await self._close(ws, peer, fault, 1008, f"malformed message: {exc}")
                     return
                 kind, sub_type, message_id = data["type"], data["subType"], data["id"]
-                self._event("message", peer, type=kind, subType=sub_type, id=message_id)
+                self._event("message", peer, fault, type=kind, subType=sub_type, id=message_id)
                 if (kind, sub_type) == ("NOTIFICATION", "REQUEST"):
                     # NetBackup re-sends unacknowledged notifications, so every one is acknowledged, duplicates included.
                     await ws.send(message("NOTIFICATION", "RESPONSE", message_id, []))
-                    self._event("message_sent", peer, type="NOTIFICATION", subType="RESPONSE", id=message_id)
+                    self._event("message_sent", peer, fault, type="NOTIFICATION", subType="RESPONSE", id=message_id)
                 elif (kind, sub_type) == ("COMMAND", "RESPONSE") and message_id in pending:
                     pending.pop(message_id).cancel()
-                    self._event("command_answered", peer, id=message_id)
+                    self._event("command_answered", peer, fault, id=message_id)
         finally:
             for handle in pending.values():
                 handle.cancel()
-        self._event("closed", peer, code=ws.close_code, by="client")
+        self._event("closed", peer, fault, code=ws.close_code, by="client")

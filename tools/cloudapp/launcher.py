@@ -13,6 +13,8 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 import yaml
@@ -23,7 +25,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 
 
 class CloudAppError(RuntimeError):
-    """The application did not start (the message carries its stderr)."""
+    """The application did not start (the message carries its stderr), or refused an admin request (its one-line error)."""
 
 
 class CloudApp:
@@ -67,6 +69,27 @@ class CloudApp:
         """A verifying client SSLContext that trusts the app's CA (or only its untrusted CA)."""
         return ssl.create_default_context(cafile=self.state["untrusted_ca_bundle" if untrusted else "ca_bundle"])
 
+    def set_fault(self, name: str, fault: str, timeout: float = 10.0) -> str:
+        """Switch endpoint ``name`` to endpoint fault mode ``fault`` for new connections; return its previous fault.
+
+        Posts to ``/_admin/fault`` on the provider listener (HTTPS, verified against the app's CA), then re-reads
+        state.json into :attr:`state`. Raises CloudAppError with the application's one-line error if it refuses.
+        """
+        request = urllib.request.Request(
+            f"https://localhost:{self.state['provider_port']}/_admin/fault", method="POST",
+            data=json.dumps({"endpoint": name, "fault": fault}).encode(), headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, context=self.client_context(), timeout=timeout) as response:
+                answer = json.load(response)
+        except urllib.error.HTTPError as exc:
+            with exc:
+                reason = _error_reason(exc.read())
+            raise CloudAppError(f"cloudapp refused to switch the fault ({exc.code}): {reason}") from None
+        with open(os.path.join(self.state_dir, STATE_FILE), "r", encoding="utf-8") as handle:
+            self.state = json.load(handle)
+        return answer["previous"]
+
     def stop(self, timeout: float = 10.0) -> int:
         """Send SIGTERM to this process (by PID), wait, kill if it hangs; return the exit code."""
         if self.process.poll() is None:
@@ -83,6 +106,14 @@ class CloudApp:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def _error_reason(body: bytes) -> str:
+    """The ``error`` of the application's one-line JSON error body."""
+    try:
+        return str(json.loads(body)["error"])
+    except (ValueError, KeyError, TypeError):
+        return "(no error message)"
 
 
 def _read_text(path: str) -> str:

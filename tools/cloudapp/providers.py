@@ -15,6 +15,7 @@ import ssl
 from http import HTTPStatus
 from typing import Any, Callable
 
+from .admin import ADMIN_FAULT_PATH, AdminError, FaultSwitch
 from .config import ProviderConfig
 from .logs import JsonLog
 
@@ -38,15 +39,16 @@ class _BadRequest(Exception):
 
 
 class ProviderServer:
-    """Serves every provider path on one loopback HTTPS port."""
+    """Serves every provider path, and the admin paths, on one loopback HTTPS port (also when there is no provider)."""
 
     def __init__(self, providers: list[ProviderConfig], details: Callable[[str], dict[str, Any]],
-                 context: ssl.SSLContext, log: JsonLog, port: int = 0) -> None:
+                 context: ssl.SSLContext, log: JsonLog, fault_switch: FaultSwitch, port: int = 0) -> None:
         self.providers = {provider.path: provider for provider in providers}
         self.redirected = {f"{REDIRECT_PREFIX}{provider.path}": provider for provider in providers if provider.fault == "redirect_https"}
         self.details = details
         self.context = context
         self.log = log
+        self.fault_switch = fault_switch
         self.port = port
         self.requests: dict[str, int] = {provider.name: 0 for provider in providers}
         self._server: asyncio.Server | None = None
@@ -80,9 +82,12 @@ class ProviderServer:
         record: dict[str, Any] = {"peer": f"{peer[0]}:{peer[1]}" if peer else "?"}
         self._writers.add(writer)
         try:
-            method, path, headers = await asyncio.wait_for(self._read_request(reader), _REQUEST_TIMEOUT)
+            method, path, headers, body = await asyncio.wait_for(self._read_request(reader), _REQUEST_TIMEOUT)
             record.update(method=method, path=path)
-            await self._route(method, path, headers, writer, record)
+            if path == ADMIN_FAULT_PATH:
+                await self._switch_fault(method, body, writer, record)
+            else:
+                await self._route(method, path, headers, writer, record)
         except (_BadRequest, asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             record["status"] = 400
             await self._answer_bad_request(writer, record)
@@ -100,7 +105,7 @@ class ProviderServer:
             record["client_gone"] = True
 
     @staticmethod
-    async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str]]:
+    async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes]:
         head = await reader.readuntil(b"\r\n\r\n")
         if len(head) > _MAX_HEADER_BYTES:
             raise _BadRequest()
@@ -116,9 +121,9 @@ class ProviderServer:
         length = headers.get("content-length", "0")
         if not length.isdigit() or int(length) > _MAX_HEADER_BYTES:
             raise _BadRequest()
-        await reader.readexactly(int(length))
+        body = await reader.readexactly(int(length))
         # Query strings are dropped: they are never logged and never select anything.
-        return parts[0], parts[1].split("?", 1)[0], headers
+        return parts[0], parts[1].split("?", 1)[0], headers, body
 
     async def _send(self, writer: asyncio.StreamWriter, status: HTTPStatus, body: bytes, content_type: str,
                     extra: dict[str, str], length: bool = True) -> None:
@@ -129,9 +134,27 @@ class ProviderServer:
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         await writer.drain()
 
-    async def _status(self, writer: asyncio.StreamWriter, record: dict[str, Any], status: HTTPStatus, extra: dict[str, str] | None = None) -> None:
+    async def _status(self, writer: asyncio.StreamWriter, record: dict[str, Any], status: HTTPStatus, extra: dict[str, str] | None = None,
+                      reason: str | None = None) -> None:
         record["status"] = status.value
-        await self._send(writer, status, f'{{"error": "{status.phrase}"}}\n'.encode(), "application/json", extra or {})
+        body = json.dumps({"error": reason or status.phrase}) + "\n"
+        await self._send(writer, status, body.encode(), "application/json", extra or {})
+
+    async def _switch_fault(self, method: str, body: bytes, writer: asyncio.StreamWriter, record: dict[str, Any]) -> None:
+        """POST /_admin/fault: switch one endpoint's fault mode for new connections."""
+        if method != "POST":
+            await self._status(writer, record, HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "POST"})
+            return
+        try:
+            answer = await self.fault_switch.handle(body)
+        except AdminError as exc:
+            await self._status(writer, record, exc.status, reason=exc.reason)
+            return
+        except OSError as exc:  # a listener could not be started on the endpoint's port
+            await self._status(writer, record, HTTPStatus.INTERNAL_SERVER_ERROR, reason=f"the switch failed: {exc.strerror or exc}")
+            return
+        record["status"] = HTTPStatus.OK.value
+        await self._send(writer, HTTPStatus.OK, (json.dumps(answer) + "\n").encode(), "application/json", {})
 
     def _authorized(self, provider: ProviderConfig, header: str) -> bool:
         auth = provider.auth

@@ -408,6 +408,7 @@ class _TlsStream(object):
         self._sock = sock
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
+        self._notified = False
         self.ssl_object = context.wrap_bio(self._incoming, self._outgoing, server_hostname=server_hostname)
 
     async def handshake(self):
@@ -439,7 +440,10 @@ class _TlsStream(object):
         await self._send_pending()
 
     def close_notify(self):
-        """Send TLS ``close_notify`` if the socket takes it at once; never waits for the peer's."""
+        """Send TLS ``close_notify`` (once) if the socket takes it at once; never waits for the peer's."""
+        if self._notified:
+            return
+        self._notified = True
         try:
             self.ssl_object.unwrap()
         except (ssl.SSLError, ValueError):
@@ -551,6 +555,9 @@ class _EndpointProbe(object):
             try:
                 sock = socket.socket(family, kind, proto)
                 sock.setblocking(False)
+                # The handshakes are small writes each awaiting an answer: Nagle's algorithm would hold one back
+                # for the server's delayed ACK (40 ms). asyncio's transports set this too.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 await self.loop.sock_connect(sock, sockaddr)
                 return sock
             except OSError as exc:
@@ -685,10 +692,12 @@ class _EndpointProbe(object):
 
     async def _closing_handshake(self):
         await self._flush()
-        # The server closes TCP after the closing handshake; a client waits for that EOF.
+        # The server closes TCP after the closing handshake; a client waits for that EOF. Once both close frames
+        # have passed, TLS is closed too: a TLS server (asyncio's) holds the TCP close back until it gets close_notify.
         if self.protocol.state is not State.CONNECTING:
             while await self._next_event() is not None:
-                pass
+                if self.protocol.close_rcvd is not None and self.protocol.close_sent is not None:
+                    self.stream.close_notify()
 
     def _result(self, reason, detail, http_status):
         token = self.endpoint.token

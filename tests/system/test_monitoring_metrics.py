@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The probe's metrics file, for real: ansible-playbook deploys endpoint files and runs netbackup.nbwss.probe with
-metrics_path against the reference cloud application; every file written is checked with promtool.
+metrics_path against the reference cloud application; every file written is checked with promtool. The last test
+takes ALPHA's priority-1 endpoint down and up again (CloudApp.set_fault) and keeps the three files as artifacts.
 
 Every run's output goes to the suite's logs for the leak scan, and each test checks that no token and no key is in
 the output or in any metrics file.
@@ -15,6 +16,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
@@ -25,6 +27,7 @@ from ansible_collections.netbackup.nbwss.tests.unit.prometheus import assert_val
 
 BIN = os.path.dirname(sys.executable)
 LOGS = os.environ.get('NBWSS_LOG_DIR')
+ARTIFACTS = os.path.join(os.path.dirname(LOGS), 'artifacts') if LOGS else None
 FIELDS = ('token', 'priority', 'groupId', 'hostName', 'url')
 KEY = 'Qm9uZ29NZXRyaWNzS2V5LTMyYnl0ZXMtbG9uZy0xMjM='
 
@@ -220,3 +223,43 @@ def test_the_rollout_writes_each_masters_metrics_and_fleet_prom_and_nothing_in_c
     assert value(fleet, 'nbwss_fleet_group_active_priority', master='m1', group='ALPHA') == 1
     assert value(fleet, 'nbwss_fleet_masters', state='healthy') == 1
     assert abs(value(fleet, 'nbwss_fleet_report_timestamp_seconds') - value(m1, 'nbwss_probe_last_run_timestamp_seconds')) < 120
+
+
+# ---- must show: ALPHA's priority 1 goes down and comes back while the probe rewrites the file -------------------
+
+@pytest.fixture
+def switchable_app(tmp_path_factory):
+    """An application of its own: the test switches alpha-1's fault while it runs."""
+    handle = run_in_subprocess({'endpoints': [endpoint('alpha-1', 'ALPHA', 1), endpoint('alpha-2', 'ALPHA', 2)]},
+                               str(tmp_path_factory.mktemp('metrics-switch-cloudapp')))
+    yield handle
+    handle.stop()
+
+
+def test_the_file_shows_alpha_failing_over_and_recovering_each_with_its_run_time(switchable_app, tmp_path):
+    app = switchable_app
+    seen = []
+    for step, fault in (('before', None), ('alpha-1 down', 'port_closed'), ('alpha-1 up again', 'healthy')):
+        if fault:
+            app.set_fault('alpha-1', fault)
+        rc, output = probe(tmp_path, app, ('alpha-1', 'alpha-2') if step == 'before' else None)
+        assert rc == 0, output[-3000:]
+        text = metrics(tmp_path, app)
+        seen.append((step, value(text, 'nbwss_group_active_priority', group='ALPHA'),
+                     value(text, 'nbwss_group_failover', group='ALPHA'),
+                     value(text, 'nbwss_endpoint_reason_info', group='ALPHA', name='alpha-1', reason='tcp_refused'),
+                     value(text, 'nbwss_probe_last_run_timestamp_seconds')))
+        if ARTIFACTS:
+            os.makedirs(ARTIFACTS, exist_ok=True)
+            with open(os.path.join(ARTIFACTS, 'metrics-%d-%s.prom' % (len(seen), step.replace(' ', '-'))), 'w') as handle:
+                handle.write(text)
+
+    assert [row[:4] for row in seen] == [('before', 1, 0, None), ('alpha-1 down', 2, 1, 1), ('alpha-1 up again', 1, 0, None)]
+    times = [row[4] for row in seen]
+    assert times == sorted(times) and len(set(times)) == 3
+    assert abs(times[-1] - time.time()) < 300
+    # No token in any file the runs left (the sealed endpoint files hold none in the clear) but the test's own input.
+    for path in tmp_path.rglob('*'):
+        if path.is_file() and path.name != 'vars.yml':
+            content = path.read_bytes()
+            assert not [secret for secret in tokens(app) if secret.encode() in content], path

@@ -11,8 +11,8 @@ Every probe runs in a child process (``--probe-python``, default this Python) th
 engine, as the module does on the master, so its peak RSS is the probe's own. Scenarios:
 
 1. 200 endpoints in 10 groups, every 10th never answering CONNECT, timeout 3 s: wall time.
-2. 1000 endpoints in 50 groups, every 10th silent, timeout 3 s, concurrency 256 (the default) and
-   1000: wall time and the probing process's peak RSS (and its RSS after imports, before probing).
+2. 1000 endpoints in 50 groups, every 10th silent, timeout 3 s, concurrency 256 and 1000 (the
+   default): wall time and the probing process's peak RSS (and its RSS after imports, before probing).
 3. TLS 1.3 session tickets on (2 per handshake): rounds of 180 healthy endpoints; probes slower than
    1 s and failures; then the same rounds with a pool of 16 websockets.sync clients for comparison.
 
@@ -141,7 +141,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="nbwss-probe-bench-") as scratch:
         collections = link_collection(scratch)
         print("every 10th endpoint never answers CONNECT; timeout 3 s")
-        wrong = fleet_scenario(args.probe_python, collections, 200, 10, [256], args.repeats, scratch)
+        wrong = fleet_scenario(args.probe_python, collections, 200, 10, [1000], args.repeats, scratch)
         wrong += fleet_scenario(args.probe_python, collections, 1000, 50, [256, 1000], args.repeats, scratch)
         wrong += tickets_scenario(args.probe_python, collections, args.ticket_rounds, scratch)
     return 1 if wrong else 0

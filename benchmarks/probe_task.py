@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark: one netbackup.nbwss.probe task (ansible-playbook) against the reference cloud application.
 
-Usage: .venv/bin/python benchmarks/probe_task.py [--endpoints 200] [--curve 50,200,1000] [--repeats 3]
+Usage: .venv/bin/python benchmarks/probe_task.py [--endpoints 200] [--curve 50,200,1000] [--repeats 3] [--no-compare]
 
 Run from the repository root with the venv whose ansible-playbook and Python are measured (the
 cloud application runs on the same Python: 3.11+, websockets 17). It needs GNU time
@@ -12,33 +12,45 @@ cloud application runs on the same Python: 3.11+, websockets 17). It needs GNU t
 
 The cloud application serves max(--endpoints, --curve) endpoints; every 10th never answers CONNECT
 (fault ``no_reply``), spread through the list. Each run is one ansible-playbook process, connection
-local, default Ansible configuration (no pipelining), on localhost, with ``timeout: 3``:
+local, default Ansible configuration (no pipelining, the default stdout callback), on localhost, with
+``timeout: 3``:
 
-1. ``--endpoints`` endpoints (default 200), one probe task with the default concurrency (256);
+1. ``--endpoints`` endpoints (default 200), one probe task with the default concurrency (1000);
 2. the same task with ``concurrency: 1``;
 3. an ``ansible.builtin.wait_for`` loop over the same endpoints' ports (``timeout: 3``), one item per
    endpoint. It checks far less: only that each port accepts TCP, no TLS, no upgrade, no CONNECT, so
    the silent endpoints pass it;
-4. the scaling curve: one probe task with the default concurrency for each N of --curve.
+4. the scaling curve: one probe task with the default concurrency for each N of --curve, and the
+   same task with the ``minimal`` stdout callback, which prints the whole result (as ``-v`` does);
+5. Ansible's floor for such a task: one ``ansible.builtin.wait_for`` task that only sleeps 3 s (the
+   probe's timeout) in its module process.
 
-Runs 1 to 3 are interleaved, repetition by repetition, so that load from other work on the machine
-falls on all of them alike; the median of --repeats is reported with the ratios to run 1. A play
-with no task is timed the same way: Ansible's start-up, part of every wall time.
+Runs 1 to 3 (skipped with --no-compare) are interleaved, repetition by repetition, and so are the
+runs of 4 and 5, so that load from other work on the machine falls on all of them alike; the median
+of --repeats is reported with the ratios. A play with no task is timed the same way: Ansible's
+start-up, part of every wall time.
 
 Peak memory is the module process's peak RSS, measured the way ``/usr/bin/time -v`` reports
 "Maximum resident set size": the managed host's interpreter (``ansible_python_interpreter``) is a
 two-line shell script that ``exec``s ``/usr/bin/time -f '%M %e'`` on the real Python, so every
 module process (the AnsiballZ wrapper and the module run in one Python process) appends its own
-peak RSS (``ru_maxrss`` from ``wait4``) and its elapsed time to a file. One probe task is one module
-process; a wait_for loop is one process per item: the largest peak is reported and the elapsed
-times are summed. The rest of the wall time is the controller's (templating, transfer, results).
-The wrapper costs one ``exec`` of a small C program per module run, about a millisecond, against
-about 250 ms per module run of Ansible itself.
+peak RSS (``ru_maxrss`` from ``wait4``) and its elapsed time to a file; the script also keeps each
+module process's output (its JSON result, tokens masked) in a file of the scratch directory (mode
+0700) and passes it on, so the results are checked whatever the stdout callback. One probe task is
+one module process; a wait_for loop is one process per item: the largest peak is reported and the
+elapsed times are summed. The rest of the wall time is the controller's (templating, transfer,
+results). The wrapper costs one ``exec`` of a small C program and one copy of the output per module
+run, a few milliseconds, against about 200 ms per module run of Ansible itself.
+
+The result holds each endpoint twice (in ``endpoints`` and in its group's ``endpoints``): what that
+costs is measured in-process on a real 1000-endpoint result, with and without the groups' copies
+(JSON size; the module's masking and Ansible's own pass, ``exit_json``'s serialization; the
+controller's parsing).
 
 The benchmark checks what it measures and exits non-zero otherwise: every probe result's reason is
 ``ok`` for the healthy endpoints and ``connect_timeout`` for the silent ones, the task is not
 changed, one module process ran per probe task; every wait_for item succeeded, one module process
-per item. Results are read from the ``minimal`` stdout callback (module results, tokens masked).
+per item.
 """
 
 from __future__ import annotations
@@ -46,7 +58,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -54,6 +65,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from glob import glob
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -66,7 +78,6 @@ BIN = os.path.dirname(sys.executable)
 GNU_TIME = "/usr/bin/time"
 TIMEOUT = 3
 KEYS = ("token", "priority", "groupId", "hostName", "url")
-RESULT_START = re.compile(r"^localhost \| (SUCCESS|CHANGED|FAILED!) => ", re.M)
 
 # Endpoints and the CA come from a vars file (mode 0600) that the benchmark writes and removes.
 PROBE_PLAY = """
@@ -98,6 +109,16 @@ WAIT_FOR_PLAY = """
       loop: "{{ bench_ports[:bench_count] }}"
 """ % TIMEOUT
 
+FLOOR_PLAY = """
+- name: Ansible's floor for a task of one timeout
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: One module task that sleeps the probe's timeout
+      ansible.builtin.wait_for:
+        timeout: %d
+""" % TIMEOUT
+
 EMPTY_PLAY = """
 - name: Ansible's start-up
   hosts: localhost
@@ -106,9 +127,13 @@ EMPTY_PLAY = """
 """
 
 # The managed host's interpreter: GNU time around the real Python; each module run appends its peak RSS (KiB)
-# and its elapsed seconds.
+# and its elapsed seconds, and keeps its output (the module's JSON result) in a file of its own.
 INTERPRETER = """#!/bin/sh
-exec %s -f '%%M %%e' -a -o "$NBWSS_BENCH_RSS" %s "$@"
+out="$NBWSS_BENCH_OUT.$$"
+%s -f '%%M %%e' -a -o "$NBWSS_BENCH_RSS" %s "$@" > "$out"
+status=$?
+cat "$out"
+exit $status
 """
 
 
@@ -130,10 +155,14 @@ def write_private(path, text):
     return path
 
 
-def module_results(stdout):
-    """The task results printed by the minimal stdout callback, in order."""
-    decoder = json.JSONDecoder()
-    return [decoder.raw_decode(stdout, match.end())[0] for match in RESULT_START.finditer(stdout)]
+def module_results(prefix):
+    """The results the module processes of one run wrote (files ``prefix.<pid>``), in the order they ended."""
+    results = []
+    for path in sorted(glob(prefix + ".*"), key=os.path.getmtime):
+        with open(path) as handle:
+            results.append(json.load(handle))
+        os.unlink(path)
+    return results
 
 
 class Bench(object):
@@ -152,19 +181,21 @@ class Bench(object):
             "bench_ca": app.state["ca_bundle"],
         }))
         self.playbooks = {}
-        for name, text in (("probe", PROBE_PLAY), ("wait_for", WAIT_FOR_PLAY), ("empty", EMPTY_PLAY)):
+        for name, text in (("probe", PROBE_PLAY), ("wait_for", WAIT_FOR_PLAY), ("floor", FLOOR_PLAY), ("empty", EMPTY_PLAY)):
             self.playbooks[name] = write_private(os.path.join(scratch, name + ".yml"), text)
         self.runs = 0
 
-    def playbook(self, name, count, concurrency=None):
-        """Run one playbook; return (wall seconds, [(peak RSS KiB, seconds) per module process], [task results])."""
+    def playbook(self, name, count, concurrency=None, callback="default"):
+        """Run one playbook; return (wall seconds, [(peak RSS KiB, seconds) per module process], [module results])."""
         self.runs += 1
         rss_file = os.path.join(self.scratch, "rss-%d.txt" % self.runs)
+        out_prefix = os.path.join(self.scratch, "out-%d" % self.runs)
         extra = {"bench_vars": self.vars, "bench_count": count, "ansible_python_interpreter": self.interpreter}
         if concurrency is not None:
             extra["bench_concurrency"] = concurrency
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_STDOUT_CALLBACK="minimal",
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="false", NBWSS_BENCH_RSS=rss_file)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_STDOUT_CALLBACK=callback,
+                   ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="false", NBWSS_BENCH_RSS=rss_file,
+                   NBWSS_BENCH_OUT=out_prefix)
         cmd = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", self.playbooks[name],
                "-e", json.dumps(extra)]
         started = time.perf_counter()
@@ -180,18 +211,19 @@ class Bench(object):
                 # GNU time adds "Command exited with non-zero status N" lines for failed runs.
                 processes = [(int(fields[0]), float(fields[1])) for fields in (line.split() for line in handle)
                              if len(fields) == 2 and fields[0].isdigit()]
-        return wall, processes, module_results(done.stdout)
+        return wall, processes, module_results(out_prefix)
 
     def expected_reasons(self, count):
         return ["ok" if entry["fault"] == "healthy" else "connect_timeout" for entry in self.entries[:count]]
 
-    def probe(self, count, concurrency=None):
+    def probe(self, count, concurrency=None, callback="default"):
         """One probe task: (wall, module peak RSS KiB, reason counts, slowest probe ms, module process seconds).
 
         Exits if a result is not the expected one.
         """
-        wall, rss, results = self.playbook("probe", count, concurrency)
+        wall, rss, results = self.playbook("probe", count, concurrency, callback)
         [result] = results
+        self.last_result = result
         reasons = [row["reason"] for row in result["endpoints"]]
         wrong = sum(1 for want, got in zip(self.expected_reasons(count), reasons) if want != got)
         if len(reasons) != count or wrong or result["changed"] or len(rss) != 1:
@@ -205,12 +237,18 @@ class Bench(object):
         Exits unless every item succeeded.
         """
         wall, rss, results = self.playbook("wait_for", count)
-        [result] = results
-        items = result["results"]
+        items = results
         failed = [item for item in items if item.get("failed")]
         if len(items) != count or failed or len(rss) != count:
             sys.exit("wait_for loop over %d ports: %d items, %d failed, %d module processes" % (count, len(items), len(failed), len(rss)))
         return wall, max(kib for kib, dummy in rss), Counter({"ok": len(items)}), None, sum(seconds for dummy, seconds in rss)
+
+    def floor(self):
+        """The wait_for task that sleeps one timeout: (wall, module process seconds)."""
+        wall, rss, results = self.playbook("floor", 0)
+        if len(results) != 1 or results[0].get("failed") or len(rss) != 1:
+            sys.exit("the floor task failed: %s" % results)
+        return wall, rss[0][1]
 
     def startup(self):
         wall, dummy, dummy = self.playbook("empty", 0)
@@ -225,11 +263,41 @@ def reasons_text(counter):
     return ", ".join("%d %s" % (number, reason) for reason, number in sorted(counter.items(), key=lambda item: -item[1]))
 
 
+def best_of(function, repeats=5):
+    """The fastest of ``repeats`` timed calls, in seconds: in-process costs on a machine shared with other work."""
+    times = []
+    for dummy in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def duplication_cost(result, tokens, collections):
+    """What the groups' copies of each endpoint cost: rows of (what, with the copies, without them)."""
+    sys.path.insert(0, collections)
+    from ansible.module_utils.common.parameters import remove_values  # pylint: disable=import-outside-toplevel
+    from ansible_collections.netbackup.nbwss.plugins.module_utils._masking import SecretMask  # pylint: disable=import-outside-toplevel
+    mask = SecretMask()
+    mask.update(tokens)
+    slim = dict(result, groups=[dict(group, endpoints=[]) for group in result["groups"]])
+    rows = []
+    for label, measure in (
+            ("result JSON (MiB)", lambda value: len(json.dumps(value)) / 1048576.0),
+            ("SecretMask.scrub (s)", lambda value: best_of(lambda: mask.scrub(value))),
+            ("Ansible's remove_values pass (s)", lambda value: best_of(lambda: remove_values(value, set()))),
+            ("json.dumps, as exit_json (s)", lambda value: best_of(lambda: json.dumps(value))),
+            ("json.loads, as the controller (s)", lambda value: best_of(lambda: json.loads(json.dumps(value))))):
+        rows.append((label, measure(result), measure(slim)))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=int, default=200, help="endpoints of the comparison (default 200)")
     parser.add_argument("--curve", default="50,200,1000", help="endpoint counts of the scaling curve (default 50,200,1000)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement, median reported (default 3)")
+    parser.add_argument("--no-compare", action="store_true", help="skip the comparison with concurrency 1 and wait_for")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # the tables appear as they are measured, also through a pipe
     if not os.access(GNU_TIME, os.X_OK):
@@ -246,39 +314,69 @@ def main():
     try:
         with run_in_subprocess(fleet_config(size, max(1, size // 20)), os.path.join(scratch, "app"), timeout=120) as app:
             bench = Bench(scratch, app, interleaved(app.state["endpoints"]))
-            count = args.endpoints
-            rows = {"default": [], "serial": [], "wait_for": [], "startup": []}
-            for repeat in range(args.repeats):
-                print("repetition %d of %d ..." % (repeat + 1, args.repeats), file=sys.stderr, flush=True)
-                rows["startup"].append(bench.startup())
-                rows["default"].append(bench.probe(count))
-                rows["serial"].append(bench.probe(count, concurrency=1))
-                rows["wait_for"].append(bench.wait_for(count))
-            startup = statistics.median(rows["startup"])
-            base = statistics.median(run[0] for run in rows["default"])
-            print("\n%d endpoints (%d never answer CONNECT); ansible-playbook start-up (a play with no task): %.2f s\n"
-                  % (count, count // 10, startup))
-            header = "| run | wall (median) | minus start-up | / probe default | module process(es) | module peak RSS | results |"
-            print(header)
-            print("|---|---:|---:|---:|---:|---:|---|")
-            for key, label in (("default", "probe task, concurrency 256 (default)"), ("serial", "probe task, concurrency 1"),
-                               ("wait_for", "wait_for loop, %d items (TCP only)" % count)):
-                wall = statistics.median(run[0] for run in rows[key])
-                print("| %s | %.2f s | %.2f s | %.1fx | %.2f s | %.1f MiB | %s |" % (
-                    label, wall, wall - startup, wall / base, statistics.median(run[4] for run in rows[key]),
-                    mib(max(run[1] for run in rows[key])), reasons_text(rows[key][0][2])))
-            print("\nall runs, wall seconds: " + "; ".join(
-                "%s %s" % (key, ", ".join("%.2f" % run[0] for run in rows[key])) for key in ("default", "serial", "wait_for")))
+            startups = []
+            if not args.no_compare:
+                count = args.endpoints
+                rows = {"default": [], "serial": [], "wait_for": []}
+                for repeat in range(args.repeats):
+                    print("comparison, repetition %d of %d ..." % (repeat + 1, args.repeats), file=sys.stderr, flush=True)
+                    startups.append(bench.startup())
+                    rows["default"].append(bench.probe(count))
+                    rows["serial"].append(bench.probe(count, concurrency=1))
+                    rows["wait_for"].append(bench.wait_for(count))
+                startup = statistics.median(startups)
+                base = statistics.median(run[0] for run in rows["default"])
+                print("\n%d endpoints (%d never answer CONNECT); ansible-playbook start-up (a play with no task): %.2f s\n"
+                      % (count, count // 10, startup))
+                print("| run | wall (median) | minus start-up | / probe default | module process(es) | module peak RSS | results |")
+                print("|---|---:|---:|---:|---:|---:|---|")
+                for key, label in (("default", "probe task, concurrency 1000 (default)"), ("serial", "probe task, concurrency 1"),
+                                   ("wait_for", "wait_for loop, %d items (TCP only)" % count)):
+                    wall = statistics.median(run[0] for run in rows[key])
+                    print("| %s | %.2f s | %.2f s | %.1fx | %.2f s | %.1f MiB | %s |" % (
+                        label, wall, wall - startup, wall / base, statistics.median(run[4] for run in rows[key]),
+                        mib(max(run[1] for run in rows[key])), reasons_text(rows[key][0][2])))
+                print("\nall runs, wall seconds: " + "; ".join(
+                    "%s %s" % (key, ", ".join("%.2f" % run[0] for run in rows[key])) for key in ("default", "serial", "wait_for")))
 
-            print("\nscaling, one probe task, default concurrency:\n")
-            print("| endpoints | wall (median) | minus start-up | module process | slowest probe | module peak RSS | results |")
-            print("|---:|---:|---:|---:|---:|---:|---|")
+            runs = dict((number, {"default": [], "minimal": []}) for number in curve)
+            floors = []
+            for repeat in range(args.repeats):
+                print("curve, repetition %d of %d ..." % (repeat + 1, args.repeats), file=sys.stderr, flush=True)
+                startups.append(bench.startup())
+                floors.append(bench.floor())
+                for number in curve:
+                    runs[number]["default"].append(bench.probe(number))
+                    runs[number]["minimal"].append(bench.probe(number, callback="minimal"))
+            startup = statistics.median(startups)
+            floor = statistics.median(wall for wall, dummy in floors)
+            print("\nscaling, one probe task, default concurrency; ansible-playbook start-up %.2f s; the floor, one wait_for "
+                  "task that sleeps %d s: %.2f s (module process %.2f s)\n"
+                  % (startup, TIMEOUT, floor, statistics.median(seconds for dummy, seconds in floors)))
+            print("| endpoints | wall (median) | minus floor | module process | slowest probe | module peak RSS "
+                  "| wall, result printed (minimal callback) | results |")
+            print("|---:|---:|---:|---:|---:|---:|---:|---|")
             for number in curve:
-                runs = [bench.probe(number) for _repeat in range(args.repeats)]
-                wall = statistics.median(run[0] for run in runs)
-                print("| %d | %.2f s | %.2f s | %.2f s | %.0f ms | %.1f MiB | %s |" % (
-                    number, wall, wall - startup, statistics.median(run[4] for run in runs), max(run[3] for run in runs),
-                    mib(max(run[1] for run in runs)), reasons_text(runs[0][2])))
+                default, minimal = runs[number]["default"], runs[number]["minimal"]
+                wall = statistics.median(run[0] for run in default)
+                print("| %d | %.2f s | %.2f s | %.2f s | %.0f ms | %.1f MiB | %.2f s | %s |" % (
+                    number, wall, wall - floor, statistics.median(run[4] for run in default),
+                    max(run[3] for run in default + minimal), mib(max(run[1] for run in default + minimal)),
+                    statistics.median(run[0] for run in minimal), reasons_text(default[0][2])))
+            print("\nall runs, wall seconds: " + "; ".join(
+                "%d: %s (minimal %s)" % (number, ", ".join("%.2f" % run[0] for run in runs[number]["default"]),
+                                         ", ".join("%.2f" % run[0] for run in runs[number]["minimal"])) for number in curve)
+                  + "; floor %s" % ", ".join("%.2f" % wall for wall, dummy in floors))
+
+            largest = max(curve)
+            bench.probe(largest)
+            print("\neach endpoint twice in the result (endpoints and groups[].endpoints), %d endpoints, in-process, "
+                  "best of 5:\n" % largest)
+            print("| | with the groups' copies | without | copies' share |")
+            print("|---|---:|---:|---:|")
+            tokens = [entry["token"] for entry in bench.entries[:largest]]
+            for label, full, slim in duplication_cost(bench.last_result, tokens, bench.collections):
+                print("| %s | %.3f | %.3f | %.0f %% |" % (label, full, slim, 100.0 * (full - slim) / full if full else 0))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0

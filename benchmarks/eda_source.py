@@ -39,7 +39,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -164,9 +163,9 @@ def main():
 
     import ansible  # pylint: disable=import-outside-toplevel
     import websockets  # pylint: disable=import-outside-toplevel
-    print('ansible-core %s, Python %s, websockets %s; %d CPUs; %d endpoints, every 10th never answers CONNECT; '
-          'timeout %d s; interval %g s' % (ansible.__version__, sys.version.split()[0], websockets.__version__,
-                                          os.cpu_count(), args.endpoints, TIMEOUT, args.interval))
+    versions = (ansible.__version__, sys.version.split()[0], websockets.__version__, os.cpu_count())
+    print('ansible-core %s, Python %s, websockets %s; %d CPUs; ' % versions
+          + '%d endpoints, every 10th never answers CONNECT; timeout %d s; interval %g s' % (args.endpoints, TIMEOUT, args.interval))
     per_hour = 3600.0 / args.interval
     scratch = tempfile.mkdtemp(prefix='nbwss-eda-source-bench-')
     try:

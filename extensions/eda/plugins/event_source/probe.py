@@ -202,7 +202,7 @@ ARGUMENT_SPEC = dict(
     **key_argument_spec()
 )
 
-# Group states, worst first: ``up`` would connect to its best priority, ``failover`` to a lower one, ``down`` to none.
+# Group states: ``up`` would connect to its best priority, ``failover`` to a lower one, ``down`` to none.
 UP, FAILOVER, DOWN = 'up', 'failover', 'down'
 GROUP_EVENTS = {DOWN: 'group_down', FAILOVER: 'group_failover', UP: 'group_recovered'}
 # An endpoint's token and certificate states, and the event that tells each.
@@ -261,7 +261,7 @@ class Settings(object):
             # Keys given as text are checked now; a key file is read every round (it may be rotated).
             KeyRing.from_texts(params['key'], params['previous_keys'])
             self.endpoints = None if params['endpoints'] is None else self._entries(params, secrets)
-            self.secret_texts.extend(endpoint.token for endpoint in self.endpoints or [])  # sealed entries' tokens
+            self.secret_texts.extend(endpoint.token for endpoint in self.endpoints or [])  # sealed entries' tokens too
         except (ProbeError, TaskError) as err:
             raise ValueError('netbackup.nbwss.probe: %s' % secrets.secret_mask.scrub(str(err)))
         self.params = params

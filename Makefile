@@ -31,6 +31,8 @@ PROBE_PY38_VENV := .venv-probe-py38-ws13.1
 VENV_PY36 := .venv-py36
 # make demo's runtime-only virtualenv.
 VENV_DEMO := .venv-demo
+# ansible-rulebook (Event-Driven Ansible) and its Java bridge; it pins its own websockets.
+VENV_EDA := .venv-eda
 
 # Which venvs (and, for ansible-test sanity and integration, which Python) each matrix runs; override
 # one to run a single version, e.g. make integration INTEGRATION_MATRIX=.venv:3.11 INTEGRATION_TARGETS=probe
@@ -60,14 +62,16 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 PIP_NOISE := grep -vE "(Location|Url) '[^']*' is ignored: it is neither a file nor a directory"
 
 .PHONY: test demo system-packages venvs tree lint docs-lint sanity target-compile galaxy ee units-matrix \
-  probe-compat integration leak-scan units clean
+  probe-compat eda integration leak-scan units clean
 
 # ---- system packages (Debian) -------------------------------------------------------------------
 
 # As command:package, or one name when both are the same. The checks need shellcheck (ansible-test
 # sanity), chromium (the report page is checked in headless Chromium), openssl (an openssl s_server
-# in the probe tests) and git (the README tour's clone). make demo needs none: it is pure PyPI.
-TEST_SYSTEM_PACKAGES := shellcheck chromium openssl git
+# in the probe tests), git (the README tour's clone), promtool (Debian's prometheus: the metrics files
+# and the alert rules) and java (ansible-rulebook's rule engine: a Java 17 runtime). make demo needs
+# none: it is pure PyPI.
+TEST_SYSTEM_PACKAGES := shellcheck chromium openssl git promtool:prometheus java:openjdk-17-jre-headless
 DEMO_SYSTEM_PACKAGES :=
 test: SYSTEM_PACKAGES := $(TEST_SYSTEM_PACKAGES)
 demo: SYSTEM_PACKAGES := $(DEMO_SYSTEM_PACKAGES)
@@ -119,6 +123,11 @@ $(VENV_PY36)/.installed: tests/requirements-py36.txt
 	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
+$(VENV_EDA)/.installed: tests/requirements-eda.txt
+	test -x $(@D)/bin/python || $(PYTHON311) -m venv $(@D)
+	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
 $(VENV_DEMO)/.installed: tools/demo/requirements.txt
 	test -x $(@D)/bin/python || $(PYTHON311) -m venv $(@D)
 	$(@D)/bin/pip install --quiet --disable-pip-version-check -r $<
@@ -130,7 +139,7 @@ GET_PIP := $(foreach v,23_1_2 24_2 25_2,$(GET_PIP_CACHE)/get_pip_$(v).py)
 $(GET_PIP): tests/harness/get_pip_offline.py
 	@mkdir -p $(@D) && cp $< $@
 
-TEST_VENVS := $(VENV) $(VENV_216) $(VENV_221) $(PROBE_VENVS) $(VENV_PY36)
+TEST_VENVS := $(VENV) $(VENV_216) $(VENV_221) $(PROBE_VENVS) $(VENV_PY36) $(VENV_EDA)
 venvs: $(TEST_VENVS:%=%/.installed) $(GET_PIP)
 
 # ---- the tree the checks run on -----------------------------------------------------------------
@@ -235,6 +244,17 @@ probe-compat: $(PROBE_VENVS:%=%/.installed) $(VENV)/.installed tree
 	  echo "   $$(tail -n 1 $$log)"; \
 	done
 
+# The Event-Driven Ansible tests (tests/eda) on $(VENV_EDA): the event source under a real
+# ansible-rulebook, with the example rulebook, against the reference cloud application (run by $(VENV)).
+eda: $(VENV_EDA)/.installed $(VENV)/.installed tree
+	@echo "== event-driven ansible (ansible-rulebook)"
+	@log=$(LOGS)/eda.log; \
+	( cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
+	    NBWSS_CLOUDAPP_PYTHON=$(CURDIR)/$(VENV)/bin/python PATH=$(CURDIR)/$(VENV_EDA)/bin:$$PATH \
+	    $(CURDIR)/$(VENV_EDA)/bin/python -m pytest -q -ra -p no:cacheprovider tests/eda ) > $$log 2>&1 \
+	  || { grep -E '^(FAILED|ERROR) ' $$log; echo "   $$(tail -n 1 $$log); log: $$log"; exit 1; }; \
+	echo "   $$($(VENV_EDA)/bin/ansible-rulebook --version 2>/dev/null | head -n 1): $$(tail -n 1 $$log)"
+
 # Integration targets (tests/integration/targets) on this host, on ansible-core 2.16, 2.19 and 2.21:
 # --local makes the venv's Python, which has cryptography, the managed host's interpreter too. Targets
 # get their settings from integration_config.yml: the tree (tools/cloudapp runs from it on $(VENV)) and
@@ -283,7 +303,7 @@ units: $(VENV)/.installed tree
 # moved to the checks lane. Then the leak scan reads every log, and the default venv's pytest summary
 # closes `make test`.
 LANE_CHECKS := lint docs-lint sanity target-compile galaxy ee units-matrix probe-compat
-LANE_INTEGRATION := integration
+LANE_INTEGRATION := integration eda
 
 test: system-packages
 	@$(MAKE) --no-print-directory -j4 venvs 2>&1 | { $(PIP_NOISE) || true; }

@@ -15,6 +15,8 @@ import datetime
 import importlib.util
 import json
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -383,6 +385,21 @@ def test_empty_templated_arguments_and_rulebook_arguments_are_not_given(source):
     settings = source.Settings({'path': '/tmp', 'key_file': '', 'ca_path': None, 'interval': '5',
                                 'eda_feedback_queue': object()})
     assert settings.params['key_file'] is None and settings.params['ca_path'] is None and settings.interval == 5.0
+
+
+def test_runpy_loads_it_from_a_collections_path_without_pythonpath(tmp_path):
+    """As ansible-rulebook does (runpy.run_path, no collection loader, no PYTHONPATH): the source makes the
+    collections path it lives in importable itself."""
+    import ansible_collections.netbackup.nbwss as collection  # pylint: disable=import-outside-toplevel
+    plugin = os.path.join(list(collection.__path__)[0], 'extensions', 'eda', 'plugins', 'event_source', 'probe.py')
+    code = ('import runpy, sys; loaded = runpy.run_path(sys.argv[1]); '
+            'print(loaded["main"].__module__, loaded["probe_endpoints"].__module__)')
+    env = dict(os.environ)
+    env.pop('PYTHONPATH', None)
+    done = subprocess.run([sys.executable, '-c', code, plugin], cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.split() == ['<run_path>', 'ansible_collections.netbackup.nbwss.plugins.module_utils._probe']
 
 
 def test_documentation_matches_the_arguments(source):

@@ -439,6 +439,14 @@ class _TlsStream(object):
         self.ssl_object.write(data)
         await self._send_pending()
 
+    def send_now(self, data):
+        """Send ``data`` as far as the socket takes it at once, never waiting: the last words before a close."""
+        try:
+            self.ssl_object.write(data)
+        except ssl.SSLError:
+            return
+        self._send_pending_now()
+
     def close_notify(self):
         """Send TLS ``close_notify`` (once) if the socket takes it at once; never waits for the peer's."""
         if self._notified:
@@ -448,6 +456,9 @@ class _TlsStream(object):
             self.ssl_object.unwrap()
         except (ssl.SSLError, ValueError):
             pass  # the peer's close_notify has not arrived (or the session never started): not waited for
+        self._send_pending_now()
+
+    def _send_pending_now(self):
         data = self._outgoing.read()
         if data:
             try:
@@ -681,12 +692,17 @@ class _EndpointProbe(object):
             if self.protocol is not None and self.protocol.state is State.OPEN:
                 self.protocol.send_close(1000)
             grace = min(CLOSE_GRACE, self._remaining())
-            if grace > 0 and self.protocol is not None:  # past the deadline, nothing is waited for
+            if grace > 0 and self.protocol is not None:
                 await asyncio.wait_for(self._closing_handshake(), grace)
         except (asyncio.TimeoutError, OSError, _StageFailed):
             pass
         finally:
             if self.tls is not None:
+                if self.protocol is not None and not self.write_failed:
+                    # Past the deadline nothing is waited for, but the close frame still goes out if it can.
+                    for data in self.protocol.data_to_send():
+                        if data:
+                            self.stream.send_now(data)
                 self.stream.close_notify()
             self.sock.close()
 

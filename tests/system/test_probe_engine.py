@@ -379,6 +379,13 @@ def test_unreachable_network(app):
     assert (result["reason"], result["stage"]) == ("tcp_unreachable", "resolve")
 
 
+def test_a_probe_cut_by_its_deadline_still_closes_the_websocket(app):
+    mark = log_mark(app)
+    assert probe_one(app, "no-reply", timeout=0.5)["reason"] == "connect_timeout"
+    closed = [record for record in log_since(app, mark) if record["endpoint"] == "no-reply" and record["event"] == "closed"]
+    assert [(record["code"], record["by"]) for record in closed] == [(1000, "client")]
+
+
 def test_results_keep_the_input_order(app):
     names = ["port-closed", "healthy", "http-403", "healthy", "cert-expired"]
     results = probe_endpoints([endpoint(app, name) for name in names], options(app))

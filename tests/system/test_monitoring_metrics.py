@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The probe's metrics file, for real: ansible-playbook deploys endpoint files and runs netbackup.nbwss.probe with
 metrics_path against the reference cloud application; every file written is checked with promtool. The last test
-takes ALPHA's priority-1 endpoint down and up again (CloudApp.set_fault) and keeps the three files as artifacts.
+takes ALPHA's priority-1 endpoint down and up again (CloudApp.set_fault), keeps the three files as artifacts
+and runs the shipped alert rules over them with promtool.
 
 Every run's output goes to the suite's logs for the leak scan, and each test checks that no token and no key is in
 the output or in any metrics file.
@@ -23,13 +24,20 @@ import yaml
 
 from tools.cloudapp import run_in_subprocess
 
-from ansible_collections.netbackup.nbwss.tests.unit.prometheus import assert_valid_metrics, value
+from ansible_collections.netbackup.nbwss.tests.unit.prometheus import assert_valid_metrics, promtool, series_over_time, value
 
 BIN = os.path.dirname(sys.executable)
 LOGS = os.environ.get('NBWSS_LOG_DIR')
 ARTIFACTS = os.path.join(os.path.dirname(LOGS), 'artifacts') if LOGS else None
 FIELDS = ('token', 'priority', 'groupId', 'hostName', 'url')
 KEY = 'Qm9uZ29NZXRyaWNzS2V5LTMyYnl0ZXMtbG9uZy0xMjM='
+RULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'extras', 'prometheus')
+QUIET_ALERTS = ('NbwssGroupDown', 'NbwssTokenRejected', 'NbwssCertificateExpiringSoon', 'NbwssCertificateExpired',
+                'NbwssEndpointFilesUnreadable')
+FAILOVER_DESCRIPTION = (
+    "The best-priority endpoint of group ALPHA does not pass the probe from master1:9100: NetBackup would connect to "
+    "priority 2 at the group's next (re)connect. A master already connected stays where it is; after a recovery it "
+    "does not move back on its own until that connection closes.")
 
 
 def endpoint(name, group, priority, fault='healthy'):
@@ -238,13 +246,14 @@ def switchable_app(tmp_path_factory):
 
 def test_the_file_shows_alpha_failing_over_and_recovering_each_with_its_run_time(switchable_app, tmp_path):
     app = switchable_app
-    seen = []
+    seen, texts = [], []
     for step, fault in (('before', None), ('alpha-1 down', 'port_closed'), ('alpha-1 up again', 'healthy')):
         if fault:
             app.set_fault('alpha-1', fault)
         rc, output = probe(tmp_path, app, ('alpha-1', 'alpha-2') if step == 'before' else None)
         assert rc == 0, output[-3000:]
         text = metrics(tmp_path, app)
+        texts.append(text)
         seen.append((step, value(text, 'nbwss_group_active_priority', group='ALPHA'),
                      value(text, 'nbwss_group_failover', group='ALPHA'),
                      value(text, 'nbwss_endpoint_reason_info', group='ALPHA', name='alpha-1', reason='tcp_refused'),
@@ -255,6 +264,7 @@ def test_the_file_shows_alpha_failing_over_and_recovering_each_with_its_run_time
                 handle.write(text)
 
     assert [row[:4] for row in seen] == [('before', 1, 0, None), ('alpha-1 down', 2, 1, 1), ('alpha-1 up again', 1, 0, None)]
+    assert_rules_see_the_failover_and_the_recovery(texts, tmp_path)
     times = [row[4] for row in seen]
     assert times == sorted(times) and len(set(times)) == 3
     assert abs(times[-1] - time.time()) < 300
@@ -263,3 +273,23 @@ def test_the_file_shows_alpha_failing_over_and_recovering_each_with_its_run_time
         if path.is_file() and path.name != 'vars.yml':
             content = path.read_bytes()
             assert not [secret for secret in tokens(app) if secret.encode() in content], path
+
+
+def assert_rules_see_the_failover_and_the_recovery(texts, tmp_path):
+    """The shipped rules over the three real files, each served for 20 minutes: the failover alert fires while
+    alpha-1 is down (naming priority 2) and resolves after; no other alert fires."""
+    tests = {'rule_files': [os.path.join(RULES_DIR, 'nbwss.rules.yml')], 'evaluation_interval': '1m', 'tests': [{
+        'interval': '1m',
+        'input_series': series_over_time(texts, 20, {'instance': 'master1:9100', 'job': 'node'}),
+        'alert_rule_test': [
+            {'eval_time': '35m', 'alertname': 'NbwssGroupFailover', 'exp_alerts': [{
+                'exp_labels': {'severity': 'warning', 'instance': 'master1:9100', 'job': 'node', 'group': 'ALPHA'},
+                'exp_annotations': {'summary': 'NBWSS group ALPHA would connect to priority 2 on master1:9100',
+                                    'description': FAILOVER_DESCRIPTION}}]},
+            {'eval_time': '55m', 'alertname': 'NbwssGroupFailover', 'exp_alerts': []},
+        ] + [{'eval_time': '%dm' % minute, 'alertname': name, 'exp_alerts': []}
+             for minute in (15, 35, 55) for name in QUIET_ALERTS],
+    }]}
+    (tmp_path / 'rules.test.yml').write_text(yaml.safe_dump(tests))
+    code, output = promtool('test', 'rules', str(tmp_path / 'rules.test.yml'))
+    assert code == 0, output

@@ -16,6 +16,8 @@ import subprocess
 
 import pytest
 
+from ansible_collections.netbackup.nbwss.plugins.module_utils._metrics import escape_label_value
+
 _SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 _LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
 _UNESCAPE = {'\\\\': '\\', '\\"': '"', '\\n': '\n'}
@@ -50,6 +52,21 @@ def samples(text):
                      for key, raw in _LABEL.findall(labels or ''))
         found.append((name, pairs, float(value)))
     return found
+
+
+def series_over_time(texts, minutes, labels):
+    """promtool ``input_series`` of metrics files served one after the other, each for ``minutes`` one-minute steps,
+    every sample with ``labels`` added (``{'instance': 'master1:9100', 'job': 'node'}``, as Prometheus scrapes it);
+    a series missing from a file is absent (``_``) while that file is served."""
+    timeline = {}
+    for index, text in enumerate(texts):
+        for name, pairs, sample in samples(text):
+            pairs = dict(labels, **pairs)
+            key = '%s{%s}' % (name, ','.join('%s="%s"' % (label, escape_label_value(pairs[label])) for label in sorted(pairs)))
+            timeline.setdefault(key, [None] * len(texts))[index] = sample
+    return [{'series': key, 'values': ' '.join(('_' if sample is None else repr(sample)) + 'x%d' % (minutes - 1)
+                                               for sample in values)}
+            for key, values in sorted(timeline.items())]
 
 
 def value(text, metric, **labels):

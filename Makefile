@@ -43,6 +43,8 @@ INTEGRATION_TARGETS ?=
 # The collection's Python tests: unit, playbook runs, the reference cloud application's own tests,
 # and the collection against that application (system).
 PYTEST_DIRS := tests/unit tests/playbooks tests/cloudapp tests/system
+# The tests that need ansible-rulebook, on its own venv (the eda step).
+EDA_PYTEST_DIRS := tests/eda
 # The probe tests that also run on a Python 3.8 target (probe-compat).
 PROBE_TESTS := tests/unit/plugins/module_utils/test_probe.py tests/unit/plugins/module_utils/test_probe_groups.py \
   tests/system/test_probe_engine.py tests/system/test_probe_module.py
@@ -251,7 +253,7 @@ eda: $(VENV_EDA)/.installed $(VENV)/.installed tree
 	@log=$(LOGS)/eda.log; \
 	( cd $(TREE) && PYTHONPATH=$(TREE_ROOT) NBWSS_LOG_DIR=$(CURDIR)/$(LOGS) ANSIBLE_COLLECTIONS_PATH=$(TREE_ROOT) \
 	    NBWSS_CLOUDAPP_PYTHON=$(CURDIR)/$(VENV)/bin/python PATH=$(CURDIR)/$(VENV_EDA)/bin:$$PATH \
-	    $(CURDIR)/$(VENV_EDA)/bin/python -m pytest -q -ra -p no:cacheprovider tests/eda ) > $$log 2>&1 \
+	    $(CURDIR)/$(VENV_EDA)/bin/python -m pytest -q -ra -p no:cacheprovider $(EDA_PYTEST_DIRS) ) > $$log 2>&1 \
 	  || { grep -E '^(FAILED|ERROR) ' $$log; echo "   $$(tail -n 1 $$log); log: $$log"; exit 1; }; \
 	echo "   $$($(VENV_EDA)/bin/ansible-rulebook --version 2>/dev/null | head -n 1): $$(tail -n 1 $$log)"
 

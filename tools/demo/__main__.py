@@ -133,7 +133,7 @@ def main(argv=None):
         changed = sum(int(row[2]) for row in recap)
         print('\n==== demo ====\n')
         print('first run exit %d, second run exit %d, second run changed=%d' % (first_rc, second_rc, changed))
-        print('fleet report: %s (fleet.html, fleet.json, hosts/)' % os.path.relpath(args.report_dir, os.getcwd()))
+        print('fleet report: %s (fleet.html, fleet.json, fleet.prom, hosts/)' % os.path.relpath(args.report_dir, os.getcwd()))
         print('demo took %.1f s' % (time.monotonic() - started))
         return 0 if first_rc == 0 and second_rc == 0 and recap and changed == 0 else 1
     except Interrupted as err:

@@ -24,12 +24,12 @@ import yaml
 
 from tools.cloudapp import run_in_subprocess
 
+from ansible_collections.netbackup.nbwss.tests.system.test_rollout import entries
 from ansible_collections.netbackup.nbwss.tests.unit.prometheus import assert_valid_metrics, promtool, series_over_time, value
 
 BIN = os.path.dirname(sys.executable)
 LOGS = os.environ.get('NBWSS_LOG_DIR')
 ARTIFACTS = os.path.join(os.path.dirname(LOGS), 'artifacts') if LOGS else None
-FIELDS = ('token', 'priority', 'groupId', 'hostName', 'url')
 KEY = 'Qm9uZ29NZXRyaWNzS2V5LTMyYnl0ZXMtbG9uZy0xMjM='
 RULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'extras', 'prometheus')
 QUIET_ALERTS = ('NbwssGroupDown', 'NbwssTokenRejected', 'NbwssCertificateExpiringSoon', 'NbwssCertificateExpired',
@@ -72,16 +72,22 @@ def app(tmp_path_factory):
     handle.stop()
 
 
-def entries(app, *names):
-    found = []
-    for name in names:
-        state = app.endpoint(name)
-        found.append(dict([(field, state[field]) for field in FIELDS], name=name))
-    return found
-
-
 def tokens(app):
     return [entry['token'] for entry in app.state['endpoints']] + [KEY, KEY.rstrip('=')]
+
+
+def ansible_playbook(app, args, cwd=None):
+    """ansible-playbook ``args`` at -vvvv, its output logged for the leak scan and checked for tokens and the key;
+    returns (exit code, output)."""
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false')
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-vvvv'] + args, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300, check=False, cwd=cwd)
+    if LOGS:
+        with open(os.path.join(LOGS, 'monitoring.log'), 'a') as log:
+            log.write(proc.stdout)
+    for secret in tokens(app):
+        assert secret not in proc.stdout
+    return proc.returncode, proc.stdout
 
 
 def probe(tmp_path, app, names=None, *extra):
@@ -94,16 +100,7 @@ def probe(tmp_path, app, names=None, *extra):
         'entries': entries(app, *names) if names else [], 'deploy': bool(names),
         'ansible_python_interpreter': sys.executable}))
     (tmp_path / 'wss').mkdir(exist_ok=True)
-    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false')
-    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', str(playbook),
-                           '-e', '@%s' % variables, '-vvvv'] + list(extra),
-                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
-    if LOGS:
-        with open(os.path.join(LOGS, 'monitoring.log'), 'a') as log:
-            log.write(proc.stdout)
-    for secret in tokens(app):
-        assert secret not in proc.stdout
-    return proc.returncode, proc.stdout
+    return ansible_playbook(app, ['-i', 'localhost,', '-c', 'local', str(playbook), '-e', '@%s' % variables] + list(extra))
 
 
 def metrics(tmp_path, app):
@@ -188,17 +185,8 @@ def rollout(tmp_path, app, *extra):
     inventory.write_text(yaml.safe_dump({'masters': {'hosts': hosts, 'vars': {
         'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable, 'nbwss_key': KEY,
         'nbwss_probe_ca_path': app.state['ca_bundle'], 'nbwss_probe_timeout': 3, 'nbwss_probe_fail_on': []}}}))
-    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false')
-    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', str(inventory), 'netbackup.nbwss.rollout', '-vvvv',
-                           '-e', 'nbwss_report_dir=%s' % (tmp_path / 'report')] + list(extra),
-                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False,
-                          cwd=str(tmp_path))
-    if LOGS:
-        with open(os.path.join(LOGS, 'monitoring.log'), 'a') as log:
-            log.write(proc.stdout)
-    for secret in tokens(app):
-        assert secret not in proc.stdout
-    return proc.returncode, proc.stdout
+    return ansible_playbook(app, ['-i', str(inventory), 'netbackup.nbwss.rollout', '-e',
+                                  'nbwss_report_dir=%s' % (tmp_path / 'report')] + list(extra), cwd=str(tmp_path))
 
 
 def prom_file(path, app):

@@ -300,12 +300,13 @@ units: $(VENV)/.installed tree
 # Most of a run waits on child processes (ansible-playbook, timeouts, the cloud application), so
 # the checks run in two lanes side by side: each lane is one make running its steps in order on its
 # own copy of the tree (a failed step does not stop the next ones), and each lane's output is shown
-# when both are done. Measured 2026-12-04 (2 cores, fresh clone, 15m46s in all): checks 783 s, with
-# the pytest runs on three controllers; integration 911 s, of which 28 s were probe-compat, since
-# moved to the checks lane. Then the leak scan reads every log, and the default venv's pytest summary
-# closes `make test`.
-LANE_CHECKS := lint docs-lint sanity target-compile galaxy ee units-matrix probe-compat
-LANE_INTEGRATION := integration eda
+# when both are done. Measured 2026-12-04 (2 cores, fresh clone and HOME, about 22 min in all with
+# 2 min of virtualenvs): checks 1178 s (the pytest runs on three controllers, about 4 min each,
+# with probe-compat, galaxy and ee), integration 934 s (with eda, 8 s); galaxy, ee and probe-compat
+# (about 75 s) have since moved to the integration lane to even them out. Then the leak scan reads
+# every log, and the default venv's pytest summary closes `make test`.
+LANE_CHECKS := lint docs-lint sanity target-compile units-matrix
+LANE_INTEGRATION := integration eda galaxy ee probe-compat
 
 test: system-packages
 	@$(MAKE) --no-print-directory -j4 venvs 2>&1 | { $(PIP_NOISE) || true; }

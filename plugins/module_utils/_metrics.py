@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import normalized_url
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import STAGES
-from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import endpoint_name
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import endpoint_name, is_healthy
 
 MetricFamily = namedtuple('MetricFamily', ['name', 'type', 'help', 'samples'])
 MetricFamily.__doc__ = """One metric: ``name``, ``type`` (``gauge``...), ``help`` text and ``samples``, a list of
@@ -118,7 +118,7 @@ def endpoint_families(groups):
     for group in groups:
         for result in group.get('endpoints') or []:
             own = [('group', group['groupId']), ('priority', result['priority']), ('name', _endpoint_label(result))]
-            up.append((own + [('host', url_host(result['url']))], result['reason'] == 'ok'))
+            up.append((own + [('host', url_host(result['url']))], is_healthy(result)))
             reasons.append((own + [('reason', result['reason'])], 1))
             ms = result.get('ms') or {}
             for stage in STAGES:

@@ -35,7 +35,8 @@ def endpoint_name(result):
     return entry_name(source) or source or result['url']
 
 
-def _healthy(result):
+def is_healthy(result):
+    """Whether the endpoint passed every stage probed: the one rule for healthy (``ok``) in groups, lines and metrics."""
     return result['reason'] == 'ok'
 
 
@@ -70,7 +71,7 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
     groups = []
     for group_id in sorted(by_group):
         members = sorted(by_group[group_id], key=lambda result: (result['priority'], result['url']))
-        healthy = [result for result in members if _healthy(result)]
+        healthy = [result for result in members if is_healthy(result)]
         active = healthy[0] if healthy else None
         best = members[0]['priority']
         groups.append({
@@ -97,12 +98,12 @@ def _line(group_id, members, active):
     if active is None:
         return '%s: DOWN, no healthy endpoint (%s)' % (group_id, reasons_text(members))
     skipped = [result for result in members if result['priority'] < active['priority']]
-    others = [result for result in members if not _healthy(result) and result['priority'] >= active['priority']]
+    others = [result for result in members if not is_healthy(result) and result['priority'] >= active['priority']]
     parts = ['priority %d' % active['priority']]
     if skipped:
         parts.append('failover: %s' % reasons_text(skipped))
     else:
-        parts.append('%d of %d healthy' % (sum(1 for result in members if _healthy(result)), len(members)))
+        parts.append('%d of %d healthy' % (sum(1 for result in members if is_healthy(result)), len(members)))
     text = ', '.join(parts)
     if others:
         text += '; %sdown: %s' % ('also ' if skipped else '', reasons_text(others))
@@ -115,7 +116,7 @@ def _findings(group_id, members, rule_breaks, min_cert_days):
     def add(kind, message):
         findings.append({'kind': kind, 'message': message})
 
-    if not any(_healthy(result) for result in members):
+    if not any(is_healthy(result) for result in members):
         add('group_down', '%s: no endpoint is healthy, so NetBackup cannot connect this group (%s).'
             % (group_id, reasons_text(members)))
     for kind in ('single_endpoint', 'duplicate_priority', 'duplicate_url'):
@@ -181,7 +182,7 @@ def fired_conditions(groups, fail_on=DEFAULT_FAIL_ON, errors=None):
             fired.extend(_unreadable(errors))
             continue
         if condition == 'any_down':
-            hits = [(group['groupId'], [result for result in group['endpoints'] if not _healthy(result)]) for group in groups]
+            hits = [(group['groupId'], [result for result in group['endpoints'] if not is_healthy(result)]) for group in groups]
             messages = ['%s: %s' % (group_id, reasons_text(down)) for group_id, down in hits if down]
             group_ids = [group_id for group_id, down in hits if down]
         elif condition == 'failover':

@@ -28,6 +28,8 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._files import is_t
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
 
 SUFFIXES = {'plain': '.json', 'sealed': '.sealed'}
+# The file names a directory is read for, unless the task says otherwise (option pattern).
+DEFAULT_PATTERN = 'nbwss_*'
 
 # endpoint_set names: DIR/nbwss_<name>.json or .sealed. purge touches only names matching FILE_NAME_RE.
 NAME_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$')

@@ -164,6 +164,25 @@ class ProbeOptions(object):
         self.client_key = client_key
         self.allow_unverified_token = bool(allow_unverified_token)
 
+    @classmethod
+    def from_params(cls, params):
+        """The options of checked ``params`` of ``probe_argument_spec`` (other keys are ignored)."""
+        return cls(**dict((name, params[name]) for name in cls.__slots__))
+
+
+def probe_argument_spec():
+    """``ProbeOptions`` as an argument spec, with the engine's defaults: the probe module's and the EDA source's."""
+    return dict(
+        stage=dict(type='str', default=STOP_STAGES[-1], choices=list(STOP_STAGES)),
+        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+        concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
+        client_cert=dict(type='path'),
+        client_key=dict(type='path', no_log=False),
+        allow_unverified_token=dict(type='bool', default=False),
+    )
+
 
 def _no_key_password():
     # Without a callback OpenSSL would prompt on the terminal for an encrypted key's passphrase.

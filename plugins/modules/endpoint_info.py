@@ -175,7 +175,7 @@ problems:
   sample: ["/a/nbwss_g_1.json, /a/nbwss_g_1b.json: groupId g has priority 1 more than once; NetBackup could not tell which to try first"]
 '''
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import read_endpoint_files
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import DEFAULT_PATTERN, read_endpoint_files
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError
@@ -185,7 +185,7 @@ def main():
     module = NbwssModule(
         argument_spec=dict(
             path=dict(type='path', required=True),
-            pattern=dict(type='str', default='nbwss_*'),
+            pattern=dict(type='str', default=DEFAULT_PATTERN),
             **key_argument_spec()
         ),
         mutually_exclusive=[('key', 'key_file')],

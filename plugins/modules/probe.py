@@ -268,7 +268,7 @@ metrics_path:
 
 import time
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import read_endpoint_files
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import DEFAULT_PATTERN, read_endpoint_files
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
 from ansible_collections.netbackup.nbwss.plugins.module_utils._files import FilesError, write_file, write_problem
@@ -276,11 +276,9 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRi
 from ansible_collections.netbackup.nbwss.plugins.module_utils._metrics import probe_metrics
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import (
-    DEFAULT_CONCURRENCY,
-    DEFAULT_TIMEOUT,
-    STOP_STAGES,
     ProbeError,
     ProbeOptions,
+    probe_argument_spec,
     probe_endpoints,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
@@ -344,20 +342,12 @@ def main():
         secret_containers=('endpoints',),
         argument_spec=dict(
             path=dict(type='path'),
-            pattern=dict(type='str', default='nbwss_*'),
+            pattern=dict(type='str', default=DEFAULT_PATTERN),
             endpoints=dict(type='raw', no_log=True),
-            stage=dict(type='str', default=STOP_STAGES[-1], choices=list(STOP_STAGES)),
-            timeout=dict(type='float', default=DEFAULT_TIMEOUT),
-            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
-            validate_certs=dict(type='bool', default=True),
-            ca_path=dict(type='path'),
-            client_cert=dict(type='path'),
-            client_key=dict(type='path', no_log=False),
-            allow_unverified_token=dict(type='bool', default=False),
             fail_on=dict(type='list', elements='str', default=list(DEFAULT_FAIL_ON), choices=list(FAIL_ON_CONDITIONS)),
             min_cert_days=dict(type='int', default=DEFAULT_MIN_CERT_DAYS),
             metrics_path=dict(type='path'),
-            **key_argument_spec()
+            **dict(probe_argument_spec(), **key_argument_spec())
         ),
         mutually_exclusive=[('path', 'endpoints'), ('key', 'key_file')],
         required_one_of=[('path', 'endpoints')],
@@ -370,11 +360,7 @@ def main():
         check_metrics_path(params['metrics_path'])
         keyring = KeyRing.from_params(module, params['key'], params['key_file'], params['previous_keys'])
         endpoints, errors, warnings = endpoints_to_probe(module, keyring)
-        options = ProbeOptions(stage=params['stage'], timeout=params['timeout'], concurrency=params['concurrency'],
-                               validate_certs=params['validate_certs'], ca_path=params['ca_path'],
-                               client_cert=params['client_cert'], client_key=params['client_key'],
-                               allow_unverified_token=params['allow_unverified_token'])
-        results = probe_endpoints(endpoints, options)
+        results = probe_endpoints(endpoints, ProbeOptions.from_params(params))
     except ProbeError as err:
         module.fail_task(TaskError(str(err)))
     except TaskError as err:

@@ -161,17 +161,15 @@ except ImportError:
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
 from ansible.module_utils.errors import UnsupportedError  # noqa: E402
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import read_endpoint_files  # noqa: E402
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import DEFAULT_PATTERN, read_endpoint_files  # noqa: E402
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader  # noqa: E402
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec  # noqa: E402
 from ansible_collections.netbackup.nbwss.plugins.module_utils._masking import SecretMask  # noqa: E402
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError, leaves  # noqa: E402
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import (  # noqa: E402
-    DEFAULT_CONCURRENCY,
-    DEFAULT_TIMEOUT,
-    STOP_STAGES,
     ProbeError,
     ProbeOptions,
+    probe_argument_spec,
     probe_endpoints,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (  # noqa: E402
@@ -186,20 +184,12 @@ DEFAULT_INTERVAL = 60.0
 
 ARGUMENT_SPEC = dict(
     path=dict(type='path'),
-    pattern=dict(type='str', default='nbwss_*'),
+    pattern=dict(type='str', default=DEFAULT_PATTERN),
     endpoints=dict(type='raw', no_log=True),
     interval=dict(type='float', default=DEFAULT_INTERVAL),
-    timeout=dict(type='float', default=DEFAULT_TIMEOUT),
-    stage=dict(type='str', default=STOP_STAGES[-1], choices=list(STOP_STAGES)),
-    concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
-    validate_certs=dict(type='bool', default=True),
-    ca_path=dict(type='path'),
-    client_cert=dict(type='path'),
-    client_key=dict(type='path', no_log=False),
-    allow_unverified_token=dict(type='bool', default=False),
     min_cert_days=dict(type='int', default=DEFAULT_MIN_CERT_DAYS),
     master=dict(type='str'),
-    **key_argument_spec()
+    **dict(probe_argument_spec(), **key_argument_spec())
 )
 
 # Group states: ``up`` would connect to its best priority, ``failover`` to a lower one, ``down`` to none.
@@ -254,10 +244,7 @@ class Settings(object):
         if params['min_cert_days'] < 0:
             raise ValueError('netbackup.nbwss.probe: min_cert_days must not be negative.')
         try:
-            self.options = ProbeOptions(stage=params['stage'], timeout=params['timeout'], concurrency=params['concurrency'],
-                                        validate_certs=params['validate_certs'], ca_path=params['ca_path'],
-                                        client_cert=params['client_cert'], client_key=params['client_key'],
-                                        allow_unverified_token=params['allow_unverified_token'])
+            self.options = ProbeOptions.from_params(params)
             # Keys given as text are checked now; a key file is read every round (it may be rotated).
             KeyRing.from_texts(params['key'], params['previous_keys'])
             self.endpoints = None if params['endpoints'] is None else self._entries(params, secrets)

@@ -21,7 +21,9 @@ import yaml
 
 from tools.cloudapp import run_in_subprocess
 
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import HOST_STATES
 from ansible_collections.netbackup.nbwss.tests.harness.chromium import ElementIndex, chromium, dump_dom
+from ansible_collections.netbackup.nbwss.tests.unit.prometheus import assert_valid_metrics, value
 
 BIN = os.path.dirname(sys.executable)
 LOGS = os.environ.get('NBWSS_LOG_DIR')
@@ -195,6 +197,16 @@ def test_in_batches_an_unreachable_master_and_a_group_down_are_reported_then_fai
 
 # ---- the report tells the truth ------------------------------------------------------------------
 
+def prom_states(tmp_path):
+    """``host -> state`` as fleet.prom's state set says (the one state at 1), after promtool checked the file."""
+    text = (tmp_path / 'report' / 'fleet.prom').read_text()
+    assert_valid_metrics(text)
+    hosts = dict((report['host'], None) for report in fleet(tmp_path)['reports'])
+    for host in hosts:
+        hosts[host] = [state for state in HOST_STATES if value(text, 'nbwss_fleet_master_state', master=host, state=state) == 1]
+    return hosts, value(text, 'nbwss_fleet_masters', state='healthy')
+
+
 def page_rows(tmp_path):
     """``host -> (state, text of the row)`` of fleet.html as headless Chromium renders it."""
     dom = ElementIndex(dump_dom(str(tmp_path / 'report' / 'fleet.html')))
@@ -230,6 +242,7 @@ def test_an_unreadable_file_and_a_group_down_fail_their_masters_everywhere_and_r
     rows = page_rows(tmp_path)
     assert rows['m1'][0] == 'failed' and 'fail_on unreadable (1 file)' in rows['m1'][1]
     assert rows['m2'][0] == 'failed' and 'fail_on group_down (DOWNGRP)' in rows['m2'][1]
+    assert prom_states(tmp_path) == ({'m1': ['failed'], 'm2': ['failed'], 'm3': ['failover']}, 0)
     recaps = recap(output)
     assert (recaps['m1']['failed'], recaps['m2']['failed'], recaps['m3']['failed']) == ('1', '1', '0')
     assert_no_secret(app, tmp_path, output)
@@ -241,6 +254,7 @@ def test_an_unreadable_file_and_a_group_down_fail_their_masters_everywhere_and_r
     assert view['host_states'] == {'m1': 'not_probed', 'm2': 'not_probed', 'm3': 'not_probed'}
     assert view['summary']['healthy'] == 0 and '3 masters were not probed in this run' in output
     assert set(state for state, dummy in page_rows(tmp_path).values()) == {'not_probed'}
+    assert prom_states(tmp_path) == ({'m1': ['not_probed'], 'm2': ['not_probed'], 'm3': ['not_probed']}, 0)
     assert_no_secret(app, tmp_path, output)
 
 

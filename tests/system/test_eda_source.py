@@ -24,10 +24,11 @@ import yaml
 
 from tools.cloudapp import run_in_subprocess
 
+from ansible_collections.netbackup.nbwss.tests.system.test_rollout import entries
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLUGIN = os.path.join(HERE, '..', '..', 'extensions', 'eda', 'plugins', 'event_source', 'probe.py')
 LOGS = os.environ.get('NBWSS_LOG_DIR')
-FIELDS = ('token', 'priority', 'groupId', 'hostName', 'url')
 KEY = 'RWRhU291cmNlS2V5LTMyLWJ5dGVzLWxvbmctMTIzNDU='
 ROUND_WAIT = 20.0
 
@@ -90,10 +91,6 @@ def seen(request):
                 handle.write(json.dumps(event, sort_keys=True) + '\n')
 
 
-def entries(app, *names):
-    return [dict([(field, app.endpoint(name)[field]) for field in FIELDS], name=name) for name in names]
-
-
 def tokens(app):
     return [entry['token'] for entry in app.state['endpoints']] + [KEY]
 
@@ -148,6 +145,23 @@ def summary(events):
             for event in events]
 
 
+async def fault_and_back(app, running, name, fault, quiet):
+    """The events of the round after endpoint ``name`` takes ``fault``, and of the round after it is healthy again;
+    the ``quiet`` rounds before, between and after must send nothing (each change is said once)."""
+    try:
+        assert await running.rounds(quiet) == []
+        app.set_fault(name, fault)
+        broken = await running.rounds(1)
+        assert await running.rounds(quiet) == []
+        app.set_fault(name, 'healthy')
+        mended = await running.rounds(1)
+        assert await running.rounds(quiet) == []
+    finally:
+        app.set_fault(name, 'healthy')
+        await running.stop()
+    return broken, mended
+
+
 def moments(events):
     return [datetime.datetime.fromisoformat(event['nbwss']['timestamp'].replace('Z', '+00:00')) for event in events]
 
@@ -156,18 +170,7 @@ def test_failover_and_recovery_are_each_one_event_in_order(app, source, seen):
     """ALPHA's priority 1 goes down (port_closed) and comes back: one group_failover, then one group_recovered."""
     async def scenario():
         running = Running(source, arguments(app, ['alpha-1', 'alpha-2', 'beta-1']), seen)
-        try:
-            assert await running.rounds(3) == []  # healthy: nothing to say
-            app.set_fault('alpha-1', 'port_closed')
-            failover = await running.rounds(1)
-            assert await running.rounds(3) == []  # said once
-            app.set_fault('alpha-1', 'healthy')
-            recovered = await running.rounds(1)
-            assert await running.rounds(3) == []
-        finally:
-            app.set_fault('alpha-1', 'healthy')
-            await running.stop()
-        return failover, recovered
+        return await fault_and_back(app, running, 'alpha-1', 'port_closed', quiet=3)
 
     failover, recovered = asyncio.run(scenario())
     assert summary(failover) == [('group_failover', 'ALPHA', 'alpha-1', 'tcp_refused')]
@@ -185,18 +188,7 @@ def test_token_rejected_then_accepted(app, source, seen):
     """BETA's priority 1 rejects its token, then accepts it again: the group and the token events, once each."""
     async def scenario():
         running = Running(source, arguments(app, ['beta-1', 'beta-2']), seen)
-        try:
-            assert await running.rounds(2) == []
-            app.set_fault('beta-1', 'token_rejected')
-            rejected = await running.rounds(1)
-            assert await running.rounds(2) == []
-            app.set_fault('beta-1', 'healthy')
-            accepted = await running.rounds(1)
-            assert await running.rounds(2) == []
-        finally:
-            app.set_fault('beta-1', 'healthy')
-            await running.stop()
-        return rejected, accepted
+        return await fault_and_back(app, running, 'beta-1', 'token_rejected', quiet=2)
 
     rejected, accepted = asyncio.run(scenario())
     assert summary(rejected) == [('group_failover', 'BETA', 'beta-1', 'token_rejected'),

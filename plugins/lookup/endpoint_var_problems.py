@@ -177,7 +177,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._set_rules import 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import plan_entries
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, sealing_key_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
-from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import provider_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import provider_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._wording import checked_summary, counted
 
 display = Display()
@@ -390,7 +390,7 @@ class LookupModule(LookupBase):
         if play_mode:
             rows.extend(self._key_rows(host, values, fmt, entries))
         try:
-            reader = EntryReader(self._keyring(values), self._provider_defaults(host, values), fetch=False)
+            reader = EntryReader(self._keyring(values), self._provider_defaults(host, values))
         except TaskError as err:
             return rows + [row(host, '%s: %s' % (host, err))], 0
         except EndpointError as err:

@@ -14,7 +14,8 @@ An entry is a mapping in one of these forms, each with an optional ``name``:
   turned that text into a mapping, the mapping);
 - ``sealed``: a sealed envelope (``docs/sealed-format.md``), opened with the key ring;
 - ``provider``: a mapping with the provider ``url`` and any provider option (``api_token``,
-  ``timeout``...), fetched through ``_provider`` with the module-level options as defaults.
+  ``timeout``...), fetched with the module-level options as defaults by the fetch function the
+  caller passes (``_provider.fetch_endpoint``): only a module that fetches carries the HTTP code.
 
 The containers holding entries are taken as loose, no_log options (see ``_module``), so the
 shape is checked here: an entry that is not a mapping, a key that is not an entry key (named
@@ -47,10 +48,9 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import (
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import unseal_endpoint
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
-from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import (
     ProviderError,
     ProviderOptions,
-    fetch_endpoint,
     provider_argument_spec,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import is_sealed
@@ -145,8 +145,9 @@ class ProviderEntry(object):
         self.url = url
         self.source = source
 
-    def fetch(self):
-        """The Endpoint at the url (source: the entry); raise TaskError with the provider's one sentence."""
+    def fetch(self, fetch_endpoint):
+        """The Endpoint that ``fetch_endpoint`` (``_provider``'s) gets at the url (source: the entry); raise
+        TaskError with the provider's one sentence."""
         try:
             return fetch_endpoint(self.url, self.options, source=self.source).endpoint
         except ProviderError as err:
@@ -157,12 +158,13 @@ class EntryReader(object):
     """Reads entries into Endpoints.
 
     ``keyring`` opens ``sealed`` entries (None: they are refused). ``provider_defaults`` are the
-    module-level ProviderOptions; with ``fetch`` false, provider entries are only checked, and
-    ``entries`` returns None for their endpoint (validation without network, on the controller).
-    After ``entries``, ``unverified`` names the provider entries whose validate_certs is false.
+    module-level ProviderOptions; ``fetch`` is ``_provider.fetch_endpoint`` (or a stand-in), and without
+    it provider entries are only checked and ``entries`` returns None for their endpoint (validation
+    without network, on the controller; the probe, which refuses them). After ``entries``,
+    ``unverified`` names the provider entries whose validate_certs is false.
     """
 
-    def __init__(self, keyring=None, provider_defaults=None, fetch=True):
+    def __init__(self, keyring=None, provider_defaults=None, fetch=None):
         self.keyring = keyring
         self.provider_defaults = provider_defaults
         self.fetch = fetch
@@ -222,20 +224,19 @@ class EntryReader(object):
             raise TaskError('; '.join(lines))
         providers = [(position, item[2]) for position, item in enumerate(read) if isinstance(item[2], ProviderEntry)]
         self.unverified = [entry.source for dummy, entry in providers if not entry.options.validate_certs]
-        if not self.fetch:
+        if self.fetch is None:
             return [(index, name, None if isinstance(found, ProviderEntry) else found) for index, name, found in read]
         for position, endpoint in zip([position for position, dummy in providers], self._fetch_all(providers)):
             read[position] = (read[position][0], read[position][1], endpoint)
         return read
 
-    @staticmethod
-    def _fetch_all(providers):
+    def _fetch_all(self, providers):
         """Fetch every provider entry, side by side; raise TaskError naming every one that failed."""
         if not providers:
             return []
         workers = min(MAX_PARALLEL_FETCHES, len(providers))
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(entry.fetch) for dummy, entry in providers]
+            futures = [pool.submit(entry.fetch, self.fetch) for dummy, entry in providers]
         fetched, failures = [], []
         for future in futures:
             try:

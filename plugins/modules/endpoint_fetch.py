@@ -184,12 +184,11 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file imp
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec, sealing_key_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
-from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import fetch_endpoint, redact_url
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import (
     ProviderError,
     ProviderOptions,
-    fetch_endpoint,
     provider_argument_spec,
-    redact_url,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import SealedError, seal
 

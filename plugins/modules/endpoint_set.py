@@ -228,7 +228,14 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file imp
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_set_plan import EndpointSetPlan
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
-from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import provider_argument_spec
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import provider_argument_spec
+
+
+def fetch_endpoint(url, options, source):
+    """``_provider.fetch_endpoint``, imported on the first provider entry: urllib and ansible.module_utils.urls
+    add about 50 ms to every run, and most runs have no provider entry."""
+    from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import fetch_endpoint as fetch
+    return fetch(url, options, source=source)
 
 
 def main():
@@ -250,7 +257,7 @@ def main():
             defaults = provider_defaults(params)
         except EndpointError as err:
             raise TaskError(str(err))
-        reader = EntryReader(keyring, defaults)
+        reader = EntryReader(keyring, defaults, fetch=fetch_endpoint)
         validated = reader.entries(params['endpoints'], 'endpoints')
         mask_secrets(module, *[endpoint.token for dummy, dummy, endpoint in validated])
         plan = EndpointSetPlan(module, params['dir'], validated, keyring, fmt=params['format'], force=params['force'],

@@ -312,7 +312,7 @@ def endpoints_to_probe(module, keyring):
         found = read_endpoint_files(module, params['path'], params['pattern'], keyring)
         errors = found.report['errors']
         return found.endpoints, errors, found.warnings + [error['message'] for error in errors]
-    read = EntryReader(keyring, fetch=False).entries(params['endpoints'], 'endpoints')
+    read = EntryReader(keyring).entries(params['endpoints'], 'endpoints')
     endpoints = []
     for index, dummy, endpoint in read:
         if endpoint is None:

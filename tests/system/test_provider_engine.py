@@ -26,11 +26,8 @@ from tools.cloudapp.client import read_log
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils import _provider
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict
-from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
-    ProviderError,
-    ProviderOptions,
-    fetch_endpoint,
-)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import fetch_endpoint
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import ProviderError, ProviderOptions
 from ansible_collections.netbackup.nbwss.tests.system.provider_servers import (
     Answer,
     ConnectProxy,
@@ -550,7 +547,8 @@ def test_unreachable_proxy_is_a_connection_error_and_retried(app, monkeypatch):
 
 TARGET_SCRIPT = """
 import json, sys
-from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import ProviderOptions, ProviderError, fetch_endpoint
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import fetch_endpoint
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import ProviderOptions, ProviderError
 result = fetch_endpoint(sys.argv[1], ProviderOptions(ca_path=sys.argv[2]))
 try:
     fetch_endpoint(sys.argv[3], ProviderOptions(ca_path=sys.argv[2], retries=0))

@@ -260,7 +260,7 @@ class Settings(object):
     def _entries(params, secrets):
         """The inline endpoints, each named by its entry's ``name`` or ``endpoints[N]``."""
         keyring = KeyRing.from_params(secrets, params['key'], params['key_file'], params['previous_keys'])
-        read = EntryReader(keyring, fetch=False).entries(params['endpoints'], 'endpoints')
+        read = EntryReader(keyring).entries(params['endpoints'], 'endpoints')
         endpoints = []
         for index, name, endpoint in read:
             if endpoint is None:

@@ -14,7 +14,6 @@ import pytest
 
 from ansible_collections.netbackup.nbwss.tests.unit.endpoint_helpers import KEY, OLD_KEY, STRANGER_KEY, TOKEN, WANTED, endpoint, keyring
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils import _endpoint_entries
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import EndpointError
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import (
     EntryReader,
@@ -24,7 +23,8 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries 
     provider_defaults,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import TaskError
-from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import Fetched, ProviderError, ProviderOptions
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import Fetched
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import ProviderError, ProviderOptions
 from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import seal
 
 
@@ -277,24 +277,17 @@ def test_provider_entry_repr_of_its_options_hides_the_secrets():
     assert API_TOKEN not in repr(entry.options) and "url_username='fetcher'" in repr(entry.options)
 
 
-def test_fetch_false_checks_provider_entries_and_returns_none_for_their_endpoints(monkeypatch):
-    def no_network(*args, **kwargs):
-        raise AssertionError('fetch=False must not fetch')
-
-    monkeypatch.setattr(_endpoint_entries, 'fetch_endpoint', no_network)
+def test_without_a_fetch_function_provider_entries_are_checked_and_their_endpoints_are_none():
     entries = [dict(WANTED), {'provider': {'url': PROVIDER_URL, 'api_token': API_TOKEN}, 'name': 'eu-1'}]
 
-    read = EntryReader(keyring(), ProviderOptions(), fetch=False).entries(entries, 'endpoints')
+    read = EntryReader(keyring(), ProviderOptions()).entries(entries, 'endpoints')
 
     assert read == [(0, None, endpoint()), (1, 'eu-1', None)]
 
 
-def test_fetch_false_still_reports_shape_problems_of_provider_entries(monkeypatch):
-    monkeypatch.setattr(_endpoint_entries, 'fetch_endpoint', None)
-
+def test_without_a_fetch_function_shape_problems_of_provider_entries_are_still_reported():
     with pytest.raises(TaskError) as err:
-        EntryReader(fetch=False).entries([{'provider': {'url': PROVIDER_URL, 'api_tokn': API_TOKEN}}, {'provider': 'x'}],
-                                         'endpoints')
+        EntryReader().entries([{'provider': {'url': PROVIDER_URL, 'api_tokn': API_TOKEN}}, {'provider': 'x'}], 'endpoints')
 
     assert str(err.value) == ('endpoints[0]: provider.api_tokn: is not a provider option (did you mean api_token?); '
                               'endpoints[1]: provider: must be a mapping with url and provider options, not a str')
@@ -315,14 +308,13 @@ class FakeProvider(object):
         return Fetched(answer, 1, 200, url)
 
 
-def test_provider_entries_are_fetched_with_their_options_and_read_in_entry_order(monkeypatch):
+def test_provider_entries_are_fetched_with_their_options_and_read_in_entry_order():
     first = endpoint(priority=2, url='wss://b.example.com/nbwss')
     fake = FakeProvider({PROVIDER_URL: endpoint(), PROVIDER_URL + '-2': first})
-    monkeypatch.setattr(_endpoint_entries, 'fetch_endpoint', fake)
     entries = [{'provider': {'url': PROVIDER_URL + '-2', 'timeout': 2}}, dict(WANTED, priority=3, url='wss://c.example.com/'),
                {'provider': {'url': PROVIDER_URL}, 'name': 'eu-1'}]
 
-    read = EntryReader(keyring(), ProviderOptions(timeout=9.0, retries=1)).entries(entries, 'endpoints')
+    read = EntryReader(keyring(), ProviderOptions(timeout=9.0, retries=1), fetch=fake).entries(entries, 'endpoints')
 
     assert [(index, name) for index, name, dummy in read] == [(0, None), (1, None), (2, 'eu-1')]
     assert (read[0][2], read[2][2]) == (first, endpoint())
@@ -330,7 +322,7 @@ def test_provider_entries_are_fetched_with_their_options_and_read_in_entry_order
     assert options == {PROVIDER_URL + '-2': (2.0, 1, 'endpoints[0]'), PROVIDER_URL: (9.0, 1, 'endpoints[2]')}
 
 
-def test_every_failing_fetch_is_named_and_nothing_is_returned(monkeypatch):
+def test_every_failing_fetch_is_named_and_nothing_is_returned():
     fake = FakeProvider({
         PROVIDER_URL: endpoint(),
         PROVIDER_URL + '-404': ProviderError('endpoints[1] (%s-404): the provider answered HTTP 404 Not Found' % PROVIDER_URL,
@@ -338,35 +330,32 @@ def test_every_failing_fetch_is_named_and_nothing_is_returned(monkeypatch):
         PROVIDER_URL + '-slow': ProviderError('endpoints[2] (%s-slow): no complete answer within the timeout of 1 s' % PROVIDER_URL,
                                               'timeout'),
     })
-    monkeypatch.setattr(_endpoint_entries, 'fetch_endpoint', fake)
     entries = [{'provider': {'url': url}} for url in (PROVIDER_URL, PROVIDER_URL + '-404', PROVIDER_URL + '-slow')]
 
     with pytest.raises(TaskError) as err:
-        EntryReader(keyring(), ProviderOptions()).entries(entries, 'endpoints')
+        EntryReader(keyring(), ProviderOptions(), fetch=fake).entries(entries, 'endpoints')
 
     assert str(err.value) == ('nothing was written: endpoints[1] (%s-404): the provider answered HTTP 404 Not Found; '
                               'endpoints[2] (%s-slow): no complete answer within the timeout of 1 s' % (PROVIDER_URL, PROVIDER_URL))
     assert len(fake.calls) == 3
 
 
-def test_no_provider_is_fetched_while_any_entry_has_a_problem(monkeypatch):
+def test_no_provider_is_fetched_while_any_entry_has_a_problem():
     fake = FakeProvider({PROVIDER_URL: endpoint()})
-    monkeypatch.setattr(_endpoint_entries, 'fetch_endpoint', fake)
 
     with pytest.raises(TaskError):
-        EntryReader(keyring(), ProviderOptions()).entries([{'provider': {'url': PROVIDER_URL}}, dict(WANTED, tokne=TOKEN)],
-                                                          'endpoints')
+        EntryReader(keyring(), ProviderOptions(), fetch=fake).entries(
+            [{'provider': {'url': PROVIDER_URL}}, dict(WANTED, tokne=TOKEN)], 'endpoints')
 
     assert fake.calls == []
 
 
-def test_the_reader_names_the_provider_entries_fetched_without_verifying_certificates(monkeypatch):
-    monkeypatch.setattr(_endpoint_entries, 'fetch_endpoint', FakeProvider({PROVIDER_URL: endpoint()}))
+def test_the_reader_names_the_provider_entries_fetched_without_verifying_certificates():
     entries = [{'provider': {'url': PROVIDER_URL}}, {'provider': {'url': PROVIDER_URL, 'validate_certs': True}}, dict(WANTED)]
 
-    strict = EntryReader(keyring(), ProviderOptions(validate_certs=False), fetch=False)
+    strict = EntryReader(keyring(), ProviderOptions(validate_certs=False))
     strict.entries(entries, 'endpoints')
-    lenient = EntryReader(keyring(), ProviderOptions(), fetch=False)
+    lenient = EntryReader(keyring(), ProviderOptions())
     lenient.entries([{'provider': {'url': PROVIDER_URL, 'validate_certs': 'no'}}], 'endpoints')
 
     assert (strict.unverified, lenient.unverified) == (['endpoints[0]'], ['endpoints[0]'])

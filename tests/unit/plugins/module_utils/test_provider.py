@@ -15,20 +15,22 @@ from hypothesis import given, strategies as st
 from ansible_collections.netbackup.nbwss.plugins.doc_fragments.provider import ModuleDocFragment
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider import (
     JITTER,
-    MAX_RETRIES,
-    MAX_WAIT,
-    ProviderError,
-    ProviderOptions,
     backoff_delay,
-    check_headers,
     fetch_endpoint,
     is_retryable_status,
     next_wait,
-    provider_argument_spec,
     redact_url,
     retry_after_seconds,
     retry_loop,
     same_origin,
+)
+from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import (
+    MAX_RETRIES,
+    MAX_WAIT,
+    ProviderError,
+    ProviderOptions,
+    check_headers,
+    provider_argument_spec,
 )
 
 API_TOKEN = 'nbwssUnitApiTok3n-Qm4Rt8Wx2Zp6'

@@ -50,7 +50,8 @@ def reasons_text(results):
 def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
     """Groups sorted by groupId, each a dict:
 
-    ``groupId``; ``endpoints`` (its results, in priority then url order); ``active`` (url of the
+    ``groupId``; ``endpoints`` (its results, in priority then url order) and ``members`` (their indexes in
+    ``results``, in the same order; a module result keeps only these: ``returned_groups``); ``active`` (url of the
     healthy endpoint with the lowest priority: the one NetBackup would connect to on the group's
     next (re)connect, or None), ``active_priority``, ``active_source`` and ``active_name`` (which
     result that is, so that nobody downstream has to find it again by url); ``failover`` (true
@@ -60,8 +61,8 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
     in the group of its first endpoint); ``cert_expiry``); and ``line``, one human sentence.
     """
     by_group = {}
-    for result in results:
-        by_group.setdefault(result['groupId'], []).append(result)
+    for index, result in enumerate(results):
+        by_group.setdefault(result['groupId'], []).append((index, result))
     # The set rules, as endpoint_set and the lookups apply them; each problem in the group it is about.
     as_members = [Member(endpoint_name(result), result['groupId'], result['priority'], normalized_url(result['url']))
                   for result in results]
@@ -70,13 +71,15 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
         rule_breaks.setdefault(problem.group_id, []).append(problem)
     groups = []
     for group_id in sorted(by_group):
-        members = sorted(by_group[group_id], key=lambda result: (result['priority'], result['url']))
+        indexed = sorted(by_group[group_id], key=lambda item: (item[1]['priority'], item[1]['url'], item[0]))
+        members = [result for dummy, result in indexed]
         healthy = [result for result in members if is_healthy(result)]
         active = healthy[0] if healthy else None
         best = members[0]['priority']
         groups.append({
             'groupId': group_id,
             'endpoints': members,
+            'members': [index for index, dummy in indexed],
             'active': active['url'] if active else None,
             'active_priority': active['priority'] if active else None,
             'active_source': active.get('source') if active else None,
@@ -88,6 +91,18 @@ def group_view(results, min_cert_days=DEFAULT_MIN_CERT_DAYS):
             'line': _line(group_id, members, active),
         })
     return groups
+
+
+def returned_groups(groups):
+    """``groups`` as a module returns them: without ``endpoints``, since the result lists every endpoint once
+    (``endpoints``) and ``members`` indexes it. A copy of each endpoint in its group doubled the result, and with
+    it the masking, serializing and parsing of large probes."""
+    return [dict((key, value) for key, value in group.items() if key != 'endpoints') for group in groups]
+
+
+def member_results(group, results):
+    """A returned group's endpoint results, in the order NetBackup tries them (``results``: the module's ``endpoints``)."""
+    return [results[index] for index in group['members']]
 
 
 def _line(group_id, members, active):

@@ -247,7 +247,8 @@ endpoints:
       type: str
 groups:
   description:
-    - One per C(groupId), sorted - C(endpoints) (the results above, in the order NetBackup tries them), C(active) (the
+    - One per C(groupId), sorted - C(members) (the group's indexes in RV(endpoints), in the order NetBackup tries
+      them; C(probe.groups[0].members | map('extract', probe.endpoints)) gives its results), C(active) (the
       url NetBackup would connect to when the group (re)connects, or null), C(active_priority), C(active_source) and
       C(active_name) (which endpoint that is), C(failover), C(healthy), C(total), C(findings) (C(kind) and C(message) -
       group_down, single_endpoint, duplicate_priority, duplicate_url (once per shared url), cert_expiry) and C(line).
@@ -287,6 +288,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups impo
     FAIL_ON_CONDITIONS,
     fired_conditions,
     group_view,
+    returned_groups,
 )
 from ansible_collections.netbackup.nbwss.plugins.module_utils._websockets import require_websockets
 
@@ -370,7 +372,7 @@ def main():
     for warning in warnings:
         module.warn(warning)
     lines = [group['line'] for group in groups] or ['no endpoint to probe']
-    result = dict(changed=False, ok=not fired, fired=fired, endpoints=results, groups=groups)
+    result = dict(changed=False, ok=not fired, fired=fired, endpoints=results, groups=returned_groups(groups))
     if errors is not None:
         result['errors'] = errors
     try:

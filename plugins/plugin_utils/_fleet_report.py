@@ -26,6 +26,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups impo
     DEFAULT_MIN_CERT_DAYS,
     cert_expiry,
     endpoint_name,
+    member_results,
     reasons_text,
 )
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._wording import counted
@@ -99,7 +100,7 @@ def host_report(host, seen=True, deploy=None, probe=None, run_id=None, generated
         'fired': fired,
         'errors': [_pick(error, _ERROR_KEYS) for error in probe.get('errors') or []],
         'groups': [dict(_pick(group, _GROUP_KEYS), endpoints=[dict(_pick(result, _ENDPOINT_KEYS), name=endpoint_name(result))
-                                                              for result in group.get('endpoints') or []])
+                                                              for result in member_results(group, probe.get('endpoints') or [])])
                    for group in groups],
     }
     if fired or probe.get('failed'):

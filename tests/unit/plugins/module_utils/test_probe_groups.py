@@ -15,6 +15,8 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups impo
     FAIL_ON_CONDITIONS,
     fired_conditions,
     group_view,
+    member_results,
+    returned_groups,
 )
 
 
@@ -92,6 +94,20 @@ def test_endpoints_in_priority_then_url_order_and_groups_by_id():
     ])
     assert [group['groupId'] for group in groups] == ['G1', 'G2']
     assert [row['source'] for row in groups[0]['endpoints']] == ['x', 'y', 'z']
+
+
+def test_a_returned_group_names_its_endpoints_by_index_in_that_order_and_holds_no_copy():
+    results = [result('b', 'G2', 1), result('z', 'G1', 3), result('y', 'G1', 1, url='wss://y/'), result('x', 'G1', 1, url='wss://x/')]
+    groups = group_view(results)
+
+    returned = returned_groups(groups)
+
+    assert [group['members'] for group in returned] == [[3, 2, 1], [0]]
+    assert [[row['source'] for row in member_results(group, results)] for group in returned] == [['x', 'y', 'z'], ['b']]
+    assert all('endpoints' not in group for group in returned) and 'endpoints' in groups[0]
+    # Each endpoint once: no endpoint result (nor its token's fingerprint) is in the returned groups.
+    assert 'sha256:' not in json.dumps(returned)
+    assert [dict(group, endpoints=member_results(group, results)) for group in returned] == groups
 
 
 def test_single_endpoint_group_is_a_finding():

@@ -8,7 +8,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import fired_conditions, group_view
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import fired_conditions, group_view, returned_groups
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_metrics import fleet_metrics
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import (
     FINDING_KINDS,
@@ -35,7 +35,7 @@ def probe(results, fail_on=(), errors=()):
     groups = group_view(results)
     fired = fired_conditions(groups, fail_on, list(errors))
     return {'changed': False, 'ok': not fired, 'failed': bool(fired), 'fired': fired, 'endpoints': results,
-            'groups': groups, 'errors': list(errors)}
+            'groups': returned_groups(groups), 'errors': list(errors)}
 
 
 def fleet():

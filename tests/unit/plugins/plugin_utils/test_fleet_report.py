@@ -17,7 +17,7 @@ from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report impo
     host_report,
     summary_line,
 )
-from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import fired_conditions, group_view
+from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import fired_conditions, group_view, returned_groups
 
 TOKEN = 'nbwssFleetTok3n-NeverInAReport-7Q'
 
@@ -36,7 +36,7 @@ def probe_result(results, fail_on=(), errors=()):
     fails it when a ``fail_on`` condition holds."""
     groups = group_view(results)
     fired = fired_conditions(groups, fail_on, list(errors))
-    registered = {'changed': False, 'ok': not fired, 'fired': fired, 'endpoints': results, 'groups': groups,
+    registered = {'changed': False, 'ok': not fired, 'fired': fired, 'endpoints': results, 'groups': returned_groups(groups),
                   'errors': list(errors), 'msg': 'lines', 'invocation': {'module_args': {'key': TOKEN}}}
     if fired:
         registered['failed'] = True

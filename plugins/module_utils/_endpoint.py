@@ -39,6 +39,7 @@ MAX_PRIORITY = 2 ** 31 - 1
 # Invisible characters that survive copy and paste and make two equal-looking values differ:
 # controls, format characters (U+200B zero width space, U+FEFF...), line and paragraph separators.
 _INVISIBLE_CATEGORIES = frozenset(('Cc', 'Cf', 'Zl', 'Zp'))
+_PRINTABLE_ASCII = re.compile(r'[ -~]*\Z')
 _HOST_LABEL = re.compile(r'^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$')
 _DIGITS = re.compile(r'^(0|[1-9][0-9]*)$')
 # Schemes worth naming when a url does not start with wss://; anything else is not echoed.
@@ -385,6 +386,8 @@ def _string(item, field, from_options):
 
 def invisible_character(text):
     """``U+XXXX`` of the first control, format or separator character in ``text`` (categories Cc, Cf, Zl, Zp), else None."""
+    if _PRINTABLE_ASCII.match(text):
+        return None  # the usual case, without a lookup per character
     for char in text:
         if unicodedata.category(char) in _INVISIBLE_CATEGORIES:
             return 'U+%04X' % ord(char)

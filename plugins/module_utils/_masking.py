@@ -32,6 +32,7 @@ class SecretMask(object):
         self._secrets = set()
         self._pieces = {}   # piece -> secrets that contain it
         self._short = set()  # secrets too short to be found by sampling
+        self._numbers = set()  # secrets a number in a result may print as
 
     def __len__(self):
         return len(self._secrets)
@@ -43,6 +44,8 @@ class SecretMask(object):
         if not isinstance(secret, str) or not secret or secret in self._secrets:
             return
         self._secrets.add(secret)
+        if _is_number(secret):
+            self._numbers.add(secret)
         if len(secret) < PIECE + STEP - 1:
             self._short.add(secret)
             return
@@ -64,6 +67,8 @@ class SecretMask(object):
 
     def scrub_text(self, text):
         """``text`` with every secret in it masked (longest first, so that a secret inside another goes too)."""
+        if len(text) < PIECE and not self._short:
+            return text  # most strings of a result (keys, reasons, numbers as text) are shorter than any secret
         for secret in sorted(self.found_in(text), key=len, reverse=True):
             text = text.replace(secret, MASK)
         return text
@@ -72,12 +77,24 @@ class SecretMask(object):
         """``value`` (a result: dicts, lists, tuples, strings, numbers) with every secret masked in every string."""
         if not self._secrets:
             return value
+        return self._scrub(value)
+
+    def _scrub(self, value):
         if isinstance(value, str):
             return self.scrub_text(value)
         if isinstance(value, dict):
-            return dict((self.scrub(key), self.scrub(item)) for key, item in value.items())
+            return {self._scrub(key): self._scrub(item) for key, item in value.items()}
         if isinstance(value, (list, tuple)):
-            return type(value)(self.scrub(item) for item in value)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and str(value) in self._secrets:
+            return type(value)(self._scrub(item) for item in value)
+        if self._numbers and isinstance(value, (int, float)) and not isinstance(value, bool) and str(value) in self._numbers:
             return MASK  # as Ansible masks a number that equals a no_log value
         return value
+
+
+def _is_number(text):
+    """Whether ``text`` parses as a number, so that a number in a result could print as it."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

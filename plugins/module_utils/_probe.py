@@ -27,6 +27,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import asyncio
+import calendar
 import collections
 import datetime
 import errno
@@ -327,6 +328,25 @@ def _iso_utc(seconds):
     return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')
+
+
+def cert_seconds(text):
+    """Seconds since the epoch of a certificate time as ``getpeercert()`` gives it (``May  9 00:00:00 2027 GMT``).
+
+    ``ssl.cert_time_to_seconds`` goes through ``time.strptime``, about 25 us a call: 50 ms for the two dates of
+    1000 endpoints. OpenSSL always writes this one form; anything else still goes to the ssl module.
+    """
+    try:
+        month, day, clock, year, zone = text.split()
+        hour, minute, second = clock.split(':')
+        if zone != 'GMT':
+            raise ValueError(text)
+        return calendar.timegm((int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second)))
+    except ValueError:
+        return ssl.cert_time_to_seconds(text)
+
+
 def tls_facts(ssl_object, verified, now=None):
     """Facts of an established TLS connection: protocol and cipher always; subject, issuer, SANs,
     validity dates and ``days_left`` (whole days) only when the certificate was verified."""
@@ -337,12 +357,12 @@ def tls_facts(ssl_object, verified, now=None):
     }
     cert = ssl_object.getpeercert() if verified else None
     if cert:
-        not_after = ssl.cert_time_to_seconds(cert['notAfter'])
+        not_after = cert_seconds(cert['notAfter'])
         facts.update({
             'subject': _x509_name(cert.get('subject')),
             'issuer': _x509_name(cert.get('issuer')),
             'san': ['%s:%s' % (kind, value) for kind, value in cert.get('subjectAltName', ())],
-            'not_before': _iso_utc(ssl.cert_time_to_seconds(cert['notBefore'])),
+            'not_before': _iso_utc(cert_seconds(cert['notBefore'])),
             'not_after': _iso_utc(not_after),
             'days_left': int((not_after - (time.time() if now is None else now)) // 86400),
         })

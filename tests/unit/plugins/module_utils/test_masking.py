@@ -49,6 +49,8 @@ def test_short_secrets_and_a_secret_inside_another_are_masked_too():
 
 def test_a_number_equal_to_a_secret_is_masked_as_ansible_does():
     assert mask_of('12345').scrub({'port': 12345, 'priority': 1}) == {'port': MASK, 'priority': 1}
+    assert mask_of('2.5').scrub([2.5, 25, True]) == [MASK, 25, True]
+    assert mask_of('nbwssMaskTok3n-Num').scrub({'port': 12345}) == {'port': 12345}
 
 
 @settings(max_examples=300, deadline=None)

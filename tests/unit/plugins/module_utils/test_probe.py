@@ -6,11 +6,13 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import calendar
 import errno
 import json
 import os
 import re
 import ssl
+import time
 
 import pytest
 
@@ -23,6 +25,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import (
     REASONS,
     ProbeError,
     ProbeOptions,
+    cert_seconds,
     check_connect_response,
     client_ssl_context,
     connect_request,
@@ -285,3 +288,20 @@ def test_no_endpoints_no_probe():
 
 def test_websockets_is_usable_here():
     assert websockets_problem() is None
+
+
+def test_certificate_times_read_as_the_ssl_module_reads_them():
+    # Every month, day widths 1 and 2, leap days, the epoch and far dates: OpenSSL's "%b %e %H:%M:%S %Y GMT".
+    moments = [0, 951782400, 1709164799, 2147483647, 4102444799] + list(range(1700000000, 1700000000 + 400 * 86400, 86400 + 3671))
+    for moment in moments:
+        text = time.strftime('%b %e %H:%M:%S %Y GMT', time.gmtime(moment))
+        assert cert_seconds(text) == ssl.cert_time_to_seconds(text) == moment, text
+    assert cert_seconds('Feb 29 12:00:00 2028 GMT') == calendar.timegm((2028, 2, 29, 12, 0, 0))
+
+
+@pytest.mark.parametrize('text', ['', 'May  9 2027', 'Mai  9 00:00:00 2027 GMT', 'May  9 00:00:00 2027 CET', 'May 9 00:00 2027 GMT'])
+def test_a_certificate_time_in_another_form_is_the_ssl_modules_to_refuse(text):
+    with pytest.raises(ValueError):
+        ssl.cert_time_to_seconds(text)
+    with pytest.raises(ValueError):
+        cert_seconds(text)

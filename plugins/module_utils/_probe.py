@@ -334,8 +334,9 @@ _MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct',
 def cert_seconds(text):
     """Seconds since the epoch of a certificate time as ``getpeercert()`` gives it (``May  9 00:00:00 2027 GMT``).
 
-    ``ssl.cert_time_to_seconds`` goes through ``time.strptime``, about 25 us a call: 50 ms for the two dates of
-    1000 endpoints. OpenSSL always writes this one form; anything else still goes to the ssl module.
+    ``ssl.cert_time_to_seconds`` goes through ``time.strptime``, whose first call imports ``_strptime`` and compiles
+    its patterns, then takes about 6 us a call against 1 us here. OpenSSL always writes this one form; anything
+    else still goes to the ssl module.
     """
     try:
         month, day, clock, year, zone = text.split()

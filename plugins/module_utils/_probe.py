@@ -41,7 +41,7 @@ import threading
 import time
 import uuid
 
-from http.client import responses as HTTP_PHRASES
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import token_fingerprint
@@ -302,12 +302,21 @@ def tls_failure(exc, handshake=True):
                          'refused the handshake.' % why)
 
 
+def http_status_text(status):
+    """``503 Service Unavailable``, or the bare number for a status Python does not name."""
+    # HTTPStatus from the small http package: the probe needs nothing else of http.client.
+    try:
+        return '%d %s' % (status, HTTPStatus(status).phrase)
+    except ValueError:
+        return '%d' % status
+
+
 def upgrade_failure(exc):
     """Reason, detail and HTTP status for a failed WebSocket opening handshake."""
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
-        return 'http_status', 'The server answered the WebSocket upgrade with HTTP %d %s instead of 101.' % (
-            status, HTTP_PHRASES.get(status, '')), status
+        return 'http_status', 'The server answered the WebSocket upgrade with HTTP %s instead of 101.' % (
+            http_status_text(status)), status
     if isinstance(exc, EOFError) or isinstance(exc.__cause__, EOFError):
         return 'upgrade_error', 'The server closed the connection without answering the WebSocket upgrade.', None
     why = str(exc).rstrip('.') or type(exc).__name__

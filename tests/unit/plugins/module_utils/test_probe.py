@@ -197,6 +197,11 @@ def test_non_101_status_is_http_status(status, phrase):
         'http_status', 'The server answered the WebSocket upgrade with HTTP %d %s instead of 101.' % (status, phrase), status)
 
 
+def test_a_status_python_does_not_name_is_given_as_its_number():
+    assert upgrade_failure(InvalidStatus(http_response(599))) == (
+        'http_status', 'The server answered the WebSocket upgrade with HTTP 599 instead of 101.', 599)
+
+
 def test_eof_before_the_upgrade_answer():
     expected = ('upgrade_error', 'The server closed the connection without answering the WebSocket upgrade.', None)
     assert upgrade_failure(EOFError('connection closed while reading HTTP status line')) == expected

@@ -26,6 +26,7 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._files import Cont
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import DEFAULT_MIN_CERT_DAYS
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_metrics import fleet_metrics
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import (
+    deploy_lines,
     fleet_table,
     fleet_view,
     host_report,
@@ -96,7 +97,9 @@ class ActionModule(ActionBase):
             view = fleet_view(self._host_reports(args, task_vars), generated=args['generated'], run_id=args['run_id'],
                               min_cert_days=args['min_cert_days'],
                               carried=self._carried(directory, args) if directory and args['merge'] else ())
-        result.update(changed=False, view=view, table=fleet_table(view), summary=summary_line(view),
+        # This run's own deploy, in the rollout's table; a report put together again (from_report, slices) has none.
+        deploy = None if args['from_report'] or args['slices'] else deploy_lines(view, check_mode=self._task.check_mode)
+        result.update(changed=False, view=view, table=fleet_table(view, deploy=deploy), summary=summary_line(view),
                       findings=view['findings'], files=[])
         if directory:
             result['dir'] = directory

@@ -308,8 +308,35 @@ def summary_line(view):
     return line
 
 
-def fleet_table(view, max_rows=TABLE_MAX_ROWS):
-    """The printed report: the summary, a masters x groups grid of the endpoint each group would connect to, the findings.
+def deploy_lines(view, check_mode=False, max_rows=TABLE_MAX_ROWS):
+    """What this run's deploy did: one line per master whose files changed (or would, in check mode), after a count;
+    beyond ``max_rows`` masters the rest are counted (each master's report file lists its files).
+
+    Masters whose deploy failed are not here: the findings name them with the reason. The rollout prints these
+    with its table, so that no task runs on every master just to say it; carried masters (a --limit run) and
+    masters without a deploy in this run (--tags probe) are left out.
+    """
+    deployed = [report for report in view['reports']
+                if 'deploy' in report and not report.get('carried') and report.get('failure', {}).get('stage') != 'deploy']
+    if not deployed:
+        return []
+    lines = []
+    for report in deployed:
+        deploy = report['deploy']
+        done = ['%s %s' % (row.get('reason'), row.get('name') or row.get('path')) for row in deploy['files']
+                if row.get('reason') != 'unchanged']
+        done += ['%s %s' % ('would remove' if check_mode else 'removed', path) for path in deploy['removed']]
+        if done:
+            lines.append('- %s: %s' % (report['host'], ', '.join(done)))
+    unchanged = len(deployed) - len(lines)
+    head = 'deploy, check mode (nothing was written): %s would change' if check_mode else 'deploy: %s changed'
+    more = ['(%d more, in hosts/<master>.json)' % (len(lines) - max_rows)] if len(lines) > max_rows else []
+    return [head % counted(len(lines), 'master') + ', %d unchanged' % unchanged] + lines[:max_rows] + more
+
+
+def fleet_table(view, max_rows=TABLE_MAX_ROWS, deploy=None):
+    """The printed report: the summary, a masters x groups grid of the endpoint each group would connect to, the deploy
+    lines when given (``deploy_lines``), the findings.
 
     Up to ``max_rows`` masters every one is listed; beyond, healthy masters are only counted.
     """
@@ -330,6 +357,8 @@ def fleet_table(view, max_rows=TABLE_MAX_ROWS):
         lines.append('  '.join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
     if len(listed) < len(hosts):
         lines.append('(%d more masters, all healthy, not listed)' % (len(hosts) - len(listed)))
+    if deploy:
+        lines.extend([''] + deploy)
     if view['findings']:
         lines.extend(['', 'findings:'])
         lines.extend('- %s' % finding['message'] for finding in view['findings'])

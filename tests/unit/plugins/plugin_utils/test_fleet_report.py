@@ -11,6 +11,7 @@ __metaclass__ = type
 import json
 
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import (
+    deploy_lines,
     fleet_table,
     group_cell,
     fleet_view,
@@ -273,3 +274,41 @@ def test_a_master_whose_probe_found_no_endpoint_file_is_empty_not_healthy():
     assert view['host_states'] == {'m1': 'empty', 'm2': 'healthy'}
     assert summary_line(view) == '2 masters: 1 healthy, 0 failed over, 0 down, 1 without endpoints, 0 failed, 0 unreachable'
     assert view['findings'][-1]['message'] == '1 master has no endpoint file, so NetBackup has nothing to connect to: m1'
+
+
+# ---- what the deploy did, printed once with the table ----------------------------------------------
+
+def deployed(reasons, removed=(), failed=False):
+    files = [{'name': 'a_%d' % number, 'path': '/d/nbwss_a_%d.sealed' % number, 'reason': reason, 'format': 'sealed'}
+             for number, reason in enumerate(reasons, 1)]
+    return {'changed': any(reason != 'unchanged' for reason in reasons) or bool(removed), 'failed': failed,
+            'msg': 'dir /d does not exist.' if failed else '', 'files': files, 'removed': list(removed)}
+
+
+def test_deploy_lines_name_each_master_that_changed_and_count_the_others():
+    view = fleet_view([
+        host_report('m1', deploy=deployed(['created', 'unchanged', 'updated']), probe=probe_result(HEALTHY)),
+        host_report('m2', deploy=deployed(['unchanged', 'unchanged']), probe=probe_result(HEALTHY)),
+        host_report('m3', deploy=deployed(['unchanged'], removed=['/d/nbwss_old_1.sealed']), probe=probe_result(HEALTHY)),
+        host_report('m4', deploy=deployed([], failed=True), probe={'skipped': True}),
+        host_report('m5', deploy={'unreachable': True, 'msg': 'ssh: no route', 'changed': False}, probe={'skipped': True}),
+        host_report('m6', probe=probe_result(HEALTHY)),
+    ])
+
+    assert deploy_lines(view) == ['deploy: 2 masters changed, 1 unchanged',
+                                  '- m1: created a_1, updated a_3',
+                                  '- m3: removed /d/nbwss_old_1.sealed']
+    assert deploy_lines(view, check_mode=True)[::2] == ['deploy, check mode (nothing was written): 2 masters would change, '
+                                                        '1 unchanged', '- m3: would remove /d/nbwss_old_1.sealed']
+    assert deploy_lines(view, max_rows=1)[1:] == ['- m1: created a_1, updated a_3', '(1 more, in hosts/<master>.json)']
+
+
+def test_no_deploy_in_this_run_no_deploy_lines_and_the_table_shows_them_before_the_findings():
+    probe_only = fleet_view([host_report('m1', probe=probe_result(HEALTHY)), host_report('m2', probe=probe_result(DOWN))])
+    assert deploy_lines(probe_only) == []
+    assert fleet_table(probe_only, deploy=[]) == fleet_table(probe_only)
+
+    view = fleet_view([host_report('m1', deploy=deployed(['created']), probe=probe_result(DOWN))])
+    table = fleet_table(view, deploy=deploy_lines(view))
+    assert table.index('- m1: created a_1') < table.index('findings:')
+    assert table[table.index('- m1: created a_1') - 2] == ''

@@ -148,7 +148,6 @@ def test_the_example_rulebook_refetches_a_rejected_token_and_reprobes_a_down_gro
     # Rule 1 ran the rollout on master1, whose deploy fetched alpha-1's details again ...
     rollout = output.index('PLAY [Roll NBWSS endpoints out to the master servers]')
     assert rejected < rollout
-    assert 'updated ALPHA_1, unchanged ALPHA_2, unchanged BETA_1' in output
     assert alpha_1 == served  # the marker the playbook left: the file holds the provider's details, current token
     # ... so the source then saw the token accepted and the group back on its best priority.
     assert output.index("'type': 'token_accepted'") > rollout and "'type': 'group_recovered'" in output

@@ -41,10 +41,10 @@ import threading
 import time
 import uuid
 
-from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import token_fingerprint
+from ansible_collections.netbackup.nbwss.plugins.module_utils._http_status import http_status_text
 from ansible_collections.netbackup.nbwss.plugins.module_utils._websockets import (
     ClientProtocol,
     InvalidStatus,
@@ -300,15 +300,6 @@ def tls_failure(exc, handshake=True):
     why = os.strerror(exc.errno).lower() if exc.errno and not isinstance(exc, ssl.SSLError) else 'closed by the server'
     return 'tls_error', ('The connection ended during the TLS handshake (%s): the port may not serve TLS, or the server '
                          'refused the handshake.' % why)
-
-
-def http_status_text(status):
-    """``503 Service Unavailable``, or the bare number for a status Python does not name."""
-    # HTTPStatus from the small http package: the probe needs nothing else of http.client.
-    try:
-        return '%d %s' % (status, HTTPStatus(status).phrase)
-    except ValueError:
-        return '%d' % status
 
 
 def upgrade_failure(exc):

@@ -35,13 +35,14 @@ import time
 import unicodedata
 import urllib.request
 
-from http.client import HTTPException, HTTPSConnection, IncompleteRead, RemoteDisconnected, responses
+from http.client import HTTPException, HTTPSConnection, IncompleteRead, RemoteDisconnected
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urljoin, urlsplit
 
 from ansible.module_utils.urls import basic_auth_header, make_context
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import EndpointError, parse_endpoint, url_problem
+from ansible_collections.netbackup.nbwss.plugins.module_utils._http_status import http_status_text
 from ansible_collections.netbackup.nbwss.plugins.module_utils._provider_options import MAX_WAIT, ProviderError
 
 MAX_REDIRECTS = 5
@@ -422,8 +423,7 @@ def _status_error(err, label, redacted):
     retry_after = None
     if status in RETRY_AFTER_STATUSES and err.headers is not None:
         retry_after = retry_after_seconds(err.headers.get('Retry-After'), time.time())
-    # The standard reason phrase, never the server's own text.
-    return ProviderError('%s: the provider answered HTTP %d %s%s' % (label, status, responses.get(status, ''), hint),
+    return ProviderError('%s: the provider answered HTTP %s%s' % (label, http_status_text(status), hint),
                          'http_status', url=redacted, status=status, retryable=is_retryable_status(status),
                          retry_after=retry_after)
 

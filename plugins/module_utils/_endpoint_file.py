@@ -57,6 +57,8 @@ from ansible_collections.netbackup.nbwss.plugins.module_utils._sealed import (
 
 FORMATS = ('sealed', 'plain')
 REASONS = ('created', 'updated', 'rekeyed', 'unchanged', 'removed', 'absent')
+# The reasons that leave a file as it was.
+UNCHANGED_REASONS = ('unchanged', 'absent')
 
 _FORCE_HINT = 'the file was left untouched; use force: true to replace it'
 
@@ -339,7 +341,7 @@ class EndpointFile(object):
 
     @property
     def will_change(self):
-        return self.reason not in ('unchanged', 'absent')
+        return self.reason not in UNCHANGED_REASONS
 
     def write_problem(self):
         """Why the decided change would fail, found without writing (one sentence), else None.
@@ -394,7 +396,7 @@ class EndpointFile(object):
     def apply(self):
         """Write or remove the file as decided (nothing in check mode); return ``self``."""
         reason = self.reason
-        if reason in ('unchanged', 'absent'):
+        if reason in UNCHANGED_REASONS:
             # Deciding already read the file and compared meaning, key and attributes: nothing to redo,
             # but a dead writer's leftovers beside an unchanged file still go.
             self.changed = False

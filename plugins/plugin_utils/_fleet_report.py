@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import normalized_url
+from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import UNCHANGED_REASONS
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import (
     DEFAULT_MIN_CERT_DAYS,
     cert_expiry,
@@ -324,7 +325,7 @@ def deploy_lines(view, check_mode=False, max_rows=TABLE_MAX_ROWS):
     for report in deployed:
         deploy = report['deploy']
         done = ['%s %s' % (row.get('reason'), row.get('name') or row.get('path')) for row in deploy['files']
-                if row.get('reason') != 'unchanged']
+                if row.get('reason') not in UNCHANGED_REASONS]
         done += ['%s %s' % ('would remove' if check_mode else 'removed', path) for path in deploy['removed']]
         if done:
             lines.append('- %s: %s' % (report['host'], ', '.join(done)))

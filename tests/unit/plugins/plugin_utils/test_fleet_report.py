@@ -288,7 +288,7 @@ def deployed(reasons, removed=(), failed=False):
 def test_deploy_lines_name_each_master_that_changed_and_count_the_others():
     view = fleet_view([
         host_report('m1', deploy=deployed(['created', 'unchanged', 'updated']), probe=probe_result(HEALTHY)),
-        host_report('m2', deploy=deployed(['unchanged', 'unchanged']), probe=probe_result(HEALTHY)),
+        host_report('m2', deploy=deployed(['unchanged', 'absent']), probe=probe_result(HEALTHY)),
         host_report('m3', deploy=deployed(['unchanged'], removed=['/d/nbwss_old_1.sealed']), probe=probe_result(HEALTHY)),
         host_report('m4', deploy=deployed([], failed=True), probe={'skipped': True}),
         host_report('m5', deploy={'unreachable': True, 'msg': 'ssh: no route', 'changed': False}, probe={'skipped': True}),

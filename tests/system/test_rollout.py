@@ -207,6 +207,20 @@ def prom_states(tmp_path):
     return hosts, value(text, 'nbwss_fleet_masters', state='healthy')
 
 
+def table_states(output):
+    """``host -> state`` of the printed fleet table's grid (the rows under ``master  state``), as the debug task
+    prints it at -v and above."""
+    lines = output.splitlines()
+    start = max(number for number, line in enumerate(lines) if line.strip().startswith('"master  state'))
+    states = {}
+    for line in lines[start + 1:]:
+        cells = line.strip().strip('",').split()
+        if not cells:
+            return states
+        states[cells[0]] = cells[1]
+    return states
+
+
 def page_rows(tmp_path):
     """``host -> (state, text of the row)`` of fleet.html as headless Chromium renders it."""
     dom = ElementIndex(dump_dom(str(tmp_path / 'report' / 'fleet.html')))
@@ -235,8 +249,7 @@ def test_an_unreadable_file_and_a_group_down_fail_their_masters_everywhere_and_r
         assert json.load(handle)['state'] == 'failed'
     kinds = [finding['kind'] for finding in view['findings']]
     assert 'unreadable' in kinds and 'group_down' in kinds and kinds.count('failed') == 2
-    table = [line for line in output.splitlines() if line.strip().startswith('"m')]
-    assert any('m1' in line and 'failed' in line for line in table) and any('m2' in line and 'failed' in line for line in table)
+    assert table_states(output) == {'m1': 'failed', 'm2': 'failed', 'm3': 'failover'}
     assert 'm1 failed in the probe: fail_on unreadable (1 file)' in output
     assert 'nbwss_leftover.json' in output
     rows = page_rows(tmp_path)
@@ -253,6 +266,7 @@ def test_an_unreadable_file_and_a_group_down_fail_their_masters_everywhere_and_r
     view = fleet(tmp_path)
     assert view['host_states'] == {'m1': 'not_probed', 'm2': 'not_probed', 'm3': 'not_probed'}
     assert view['summary']['healthy'] == 0 and '3 masters were not probed in this run' in output
+    assert table_states(output) == {'m1': 'not_probed', 'm2': 'not_probed', 'm3': 'not_probed'}
     assert set(state for state, dummy in page_rows(tmp_path).values()) == {'not_probed'}
     assert prom_states(tmp_path) == ({'m1': ['not_probed'], 'm2': ['not_probed'], 'm3': ['not_probed']}, 0)
     assert_no_secret(app, tmp_path, output)

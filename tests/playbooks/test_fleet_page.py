@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint import endpoint_from_dict, token_fingerprint
+from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_page import PAGE_TEMPLATE
 from ansible_collections.netbackup.nbwss.plugins.plugin_utils._fleet_report import fleet_view, host_report
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe_groups import fired_conditions, group_view
 from ansible_collections.netbackup.nbwss.tests.harness.chromium import ElementIndex, chromium, dump_dom, screenshot
@@ -112,6 +113,43 @@ def render(report_dir, view):
             log.write(proc.stdout)
     assert proc.returncode == 0, proc.stdout[-3000:]
     return os.path.join(str(report_dir), 'fleet.html')
+
+
+LOOKUP_PLAY = """
+- name: The page as Ansible's own template lookup renders it (as fleet_report rendered it before it used Jinja2 directly)
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Render the role's template with the view
+      ansible.builtin.copy:
+        content: "{{ lookup('ansible.builtin.template', page_template, template_vars={'rollout_view': view}) }}"
+        dest: "{{ dest }}"
+        mode: "0644"
+      vars:
+        view: "{{ lookup('ansible.builtin.file', view_file) | from_json }}"
+"""
+
+
+def test_the_page_is_byte_for_byte_what_ansibles_template_lookup_renders(tmp_path):
+    # fleet_report renders the page with Jinja2 itself (plugin_utils/_fleet_page.py), set as Ansible's lookup is:
+    # the same bytes for views that take every branch of the template, under this ansible-core.
+    playbook = tmp_path / 'lookup.yml'
+    playbook.write_text(LOOKUP_PLAY)
+    for name, view in (('five', fleet_view(five_masters(), generated='2026-11-28 12:00:00 UTC', run_id='r1', min_cert_days=30)),
+                       ('eight', fleet_view(eight_masters(), generated='2026-12-04 12:00:00 UTC', run_id='r2')),
+                       ('none', fleet_view([], generated=None))):
+        ours = render(tmp_path / name, view)
+        view_file, theirs = tmp_path / (name + '-view.json'), tmp_path / (name + '-lookup.html')
+        view_file.write_text(json.dumps(view))
+        proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', str(playbook),
+                               '-e', 'ansible_python_interpreter=%s' % sys.executable, '-e', 'page_template=%s' % PAGE_TEMPLATE,
+                               '-e', 'view_file=%s' % view_file, '-e', 'dest=%s' % theirs],
+                              env=dict(os.environ, ANSIBLE_NOCOLOR='1'), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        with open(ours, 'rb') as mine, open(str(theirs), 'rb') as lookups:
+            assert mine.read() == lookups.read(), name
 
 
 def test_the_page_shows_every_state_in_the_grid_and_the_findings_first(tmp_path):

@@ -270,11 +270,9 @@ metrics_path:
 import time
 
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_dir import DEFAULT_PATTERN, read_endpoint_files
-from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
 from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_file import require_absolute
 from ansible_collections.netbackup.nbwss.plugins.module_utils._files import FilesError, write_file, write_problem
 from ansible_collections.netbackup.nbwss.plugins.module_utils._keys import KeyRing, key_argument_spec
-from ansible_collections.netbackup.nbwss.plugins.module_utils._metrics import probe_metrics
 from ansible_collections.netbackup.nbwss.plugins.module_utils._module import NbwssModule, TaskError, mask_secrets
 from ansible_collections.netbackup.nbwss.plugins.module_utils._probe import (
     ProbeError,
@@ -314,6 +312,10 @@ def endpoints_to_probe(module, keyring):
         found = read_endpoint_files(module, params['path'], params['pattern'], keyring)
         errors = found.report['errors']
         return found.endpoints, errors, found.warnings + [error['message'] for error in errors]
+    # Imported here and in write_metrics only when used: the module's code is compiled from its zip on every run
+    # (twice: zipimport compiles a module to find its file name too), and most runs read a directory, write no metrics.
+    from ansible_collections.netbackup.nbwss.plugins.module_utils._endpoint_entries import EntryReader
+
     read = EntryReader(keyring).entries(params['endpoints'], 'endpoints')
     endpoints = []
     for index, dummy, endpoint in read:
@@ -330,6 +332,8 @@ def write_metrics(module, groups, errors, started):
     path = module.params['metrics_path']
     if path is None or module.check_mode:
         return None
+    from ansible_collections.netbackup.nbwss.plugins.module_utils._metrics import probe_metrics
+
     text = probe_metrics(groups, unreadable=len(errors or []), started=started, finished=time.time())
     try:
         # No secret in it, and node_exporter may run as another user.

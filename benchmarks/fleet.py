@@ -27,7 +27,9 @@ time goes is measured by a small callback plugin (written to the scratch directo
 every run): the seconds from each task's start to the next one's and the size of the task's
 results (JSON), printed for the no-change run; and the masters' interpreter is a small script that
 runs GNU time (``/usr/bin/time``, Debian package ``time``) around the real Python, so that each
-module process's elapsed and CPU seconds are added up per module. The benchmark checks what it measures: changed on
+module process's elapsed and CPU seconds are added up per module. The CPU seconds of each run are
+printed too: of ansible-playbook and every process it started (the modules among them), and of the
+cloud application, which answers the probes on the same cores. The benchmark checks what it measures: changed on
 the first run, changed=0 on the second, a fleet.json with K masters, no failed floor task.
 """
 
@@ -38,6 +40,7 @@ import base64
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -192,8 +195,21 @@ def controller_peak(pid, stop, peak):
         time.sleep(0.02)
 
 
-def run(playbook, inventory, collections, forks, report_dir):
-    """One ansible-playbook run: (seconds, recap totals, controller peak RSS in MiB, task times)."""
+def process_cpu(pid):
+    """User + system CPU seconds of a running process (all its threads), from /proc/PID/stat."""
+    with open('/proc/%d/stat' % pid) as handle:
+        fields = handle.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(playbook, inventory, collections, forks, report_dir, app_pid):
+    """One ansible-playbook run: (seconds, recap totals, controller peak RSS in MiB, task times with the CPU seconds of
+    ansible-playbook and every process it started, and of the cloud application ``app_pid``, during the run)."""
     scratch = os.path.dirname(inventory)
     times = os.path.join(scratch, 'task-times.json')
     modules = os.path.join(scratch, 'modules.txt')
@@ -202,6 +218,7 @@ def run(playbook, inventory, collections, forks, report_dir):
                ANSIBLE_CALLBACKS_ENABLED='nbwss_task_times', NBWSS_BENCH_TIMES=times, NBWSS_BENCH_MODULES=modules)
     command = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-f', str(forks), playbook,
                '-e', 'nbwss_report_dir=%s' % report_dir, '-e', 'nbwss_rollout_hosts=masters']
+    cpu_before, app_before = children_cpu(), process_cpu(app_pid)
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     stop, peak = threading.Event(), [0]
@@ -209,6 +226,7 @@ def run(playbook, inventory, collections, forks, report_dir):
     sampler.start()
     output = process.communicate()[0]
     seconds = time.monotonic() - started
+    cpu = {'ansible': children_cpu() - cpu_before, 'cloud_app': process_cpu(app_pid) - app_before}
     stop.set()
     sampler.join()
     rows = RECAP.findall(output)
@@ -220,6 +238,7 @@ def run(playbook, inventory, collections, forks, report_dir):
         task_times = json.load(handle)
     os.unlink(times)
     task_times['modules'] = {}
+    task_times['cpu'] = cpu
     if os.path.exists(modules):
         with open(modules) as handle:
             for fields in (line.split() for line in handle):
@@ -240,9 +259,9 @@ def reset(scratch):
             os.unlink(os.path.join(path, name))
 
 
-def measure(count, state, scratch, collections, forks, repeats, key, baselines):
+def measure(count, app, scratch, collections, forks, repeats, key, baselines):
     """Medians per playbook: {name: (first run, no-change run, controller peak MiB, task times of a no-change run)}."""
-    inventory = write_inventory(scratch, count, state, key)
+    inventory = write_inventory(scratch, count, app.state, key)
     playbooks = {'rollout': 'netbackup.nbwss.rollout'}
     for name, text in (('builtin', BASELINE_PLAY), ('floor', FLOOR_PLAY)):
         playbooks[name] = os.path.join(scratch, name + '.yml')
@@ -254,20 +273,20 @@ def measure(count, state, scratch, collections, forks, repeats, key, baselines):
     for dummy in range(repeats):
         for name in ['rollout'] + [baseline for baseline in baselines if baseline != 'floor']:
             reset(scratch)
-            seconds, totals, peak, dummy_times = run(playbooks[name], inventory, collections, forks, report_dir)
+            seconds, totals, peak, dummy_times = run(playbooks[name], inventory, collections, forks, report_dir, app.pid)
             if totals['changed'] < count or totals['hosts'] != count:
                 raise SystemExit('%s first run changed %d of %d masters' % (name, totals['changed'], count))
             runs[name]['first'].append(seconds)
             runs[name]['peaks'].append(peak)
             if name == 'rollout' and 'floor' in baselines:
                 # The floor beside the rollout's no-change run, on the same files.
-                seconds, totals, peak, times = run(playbooks['floor'], inventory, collections, forks, report_dir)
+                seconds, totals, peak, times = run(playbooks['floor'], inventory, collections, forks, report_dir, app.pid)
                 if totals['changed'] != 0 or totals['hosts'] != count:
                     raise SystemExit('floor run: %d hosts, changed=%d' % (totals['hosts'], totals['changed']))
                 runs['floor']['second'].append(seconds)
                 runs['floor']['peaks'].append(peak)
                 runs['floor']['times'].append(times)
-            seconds, totals, peak, times = run(playbooks[name], inventory, collections, forks, report_dir)
+            seconds, totals, peak, times = run(playbooks[name], inventory, collections, forks, report_dir, app.pid)
             if totals['changed'] != 0:
                 raise SystemExit('%s second run reported changed=%d' % (name, totals['changed']))
             runs[name]['second'].append(seconds)
@@ -299,6 +318,9 @@ def task_table(name, count, wall, times):
     for module, total in sorted(times['modules'].items()):
         print('module %s: %d processes, %.3f s elapsed and %.3f s CPU each on average' % (
             module, total['processes'], total['elapsed'] / total['processes'], total['cpu'] / total['processes']))
+    modules = sum(total['cpu'] for total in times['modules'].values())
+    print('CPU seconds: %.1f for ansible-playbook and every process it started (modules %.1f, Ansible %.1f), %.1f for the '
+          'cloud application' % (times['cpu']['ansible'], modules, times['cpu']['ansible'] - modules, times['cpu']['cloud_app']))
 
 
 def main():
@@ -335,7 +357,7 @@ def main():
         for count in sizes:
             os.makedirs(os.path.join(scratch, 'masters'), exist_ok=True)
             shutil.rmtree(os.path.join(scratch, 'masters'))
-            figures = measure(count, app.state, scratch, collections, args.forks, args.repeats, key, baselines)
+            figures = measure(count, app, scratch, collections, args.forks, args.repeats, key, baselines)
             results.append((count, figures))
             rollout = figures['rollout']
             if 'floor' in figures:
@@ -346,12 +368,14 @@ def main():
                 task_table('floor', count, floor[1], floor[3])
             sys.stdout.flush()
         if 'floor' in baselines:
-            print('\n| K | rollout, no-change run | floor (2 stat tasks per master) | rollout / floor | controller peak MiB (rollout / floor) |')
-            print('|---:|---:|---:|---:|---:|')
+            print('\n| K | rollout, no-change run | floor (2 stat tasks per master) | rollout / floor | CPU s: rollout + cloud app / floor '
+                  '| controller peak MiB (rollout / floor) |')
+            print('|---:|---:|---:|---:|---:|---:|')
             for count, figures in results:
                 rollout, floor = figures['rollout'], figures['floor']
-                print('| %d | %.1f s | %.1f s | %.2fx | %.0f / %.0f |' % (
-                    count, rollout[1], floor[1], rollout[1] / floor[1], rollout[2], floor[2]))
+                print('| %d | %.1f s | %.1f s | %.2fx | %.1f + %.1f / %.1f | %.0f / %.0f |' % (
+                    count, rollout[1], floor[1], rollout[1] / floor[1], rollout[3]['cpu']['ansible'], rollout[3]['cpu']['cloud_app'],
+                    floor[3]['cpu']['ansible'], rollout[2], floor[2]))
         if 'builtin' in baselines:
             print('\n| K | run | rollout | baseline (copy + wait_for) | baseline / rollout | controller peak MiB (rollout / baseline) |')
             print('|---:|---|---:|---:|---:|---:|')

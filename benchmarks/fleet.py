@@ -301,7 +301,7 @@ def measure(count, app, scratch, collections, forks, repeats, key, baselines):
         # The task times of the no-change run whose wall time is the median (the upper one of an even count).
         middle = sorted(range(len(figure['second'])), key=lambda index: figure['second'][index])[len(figure['second']) // 2]
         figures[name] = (statistics.median(figure['first']) if figure['first'] else None, statistics.median(figure['second']),
-                         max(figure['peaks']), figure['times'][middle])
+                         max(figure['peaks']), figure['times'][middle], figure['second'])
     return figures
 
 
@@ -362,8 +362,10 @@ def main():
             rollout = figures['rollout']
             if 'floor' in figures:
                 floor = figures['floor']
-                print('\nK = %d: rollout no-change %.1f s, floor %.1f s, rollout / floor %.2fx' % (
-                    count, rollout[1], floor[1], rollout[1] / floor[1]))
+                # Each repetition's own ratio too: the floor ran right before the rollout's no-change run.
+                print('\nK = %d: rollout no-change %.1f s, floor %.1f s, rollout / floor %.2fx (repetitions: %s)' % (
+                    count, rollout[1], floor[1], rollout[1] / floor[1],
+                    ', '.join('%.2fx' % (mine / theirs) for mine, theirs in zip(rollout[4], floor[4]))))
                 task_table('rollout', count, rollout[1], rollout[3])
                 task_table('floor', count, floor[1], floor[3])
             sys.stdout.flush()

@@ -45,9 +45,11 @@ def fleet(masters, groups):
                             'priority': priority, 'hostName': '%s.cloud.example.com' % name,
                             'source': '/usr/openv/var/global/wss/nbwss_%s.sealed' % name, 'token': 'sha256:0123456789ab',
                             'stage': 'tcp' if down else 'connect', 'reason': 'tcp_refused' if down else 'ok',
-                            'detail': 'x', 'ms': {'resolve': 1, 'tcp': 2, 'tls': 9, 'upgrade': 3, 'connect': 2, 'total': 17},
+                            'detail': 'x', 'http_status': None, 'close_code': None,
+                            'ms': {'resolve': 1, 'tcp': 2, 'tls': 9, 'upgrade': 3, 'connect': 2, 'total': 17},
                             'tls': None if down else {'days_left': 80, 'not_after': '2027-02-16T00:00:00Z'}})
-    probe = {'changed': False, 'ok': True, 'fired': [], 'groups': group_view(results)}
+    # As the probe module returns it: each group lists its endpoints as members, indexes into endpoints.
+    probe = {'changed': False, 'ok': True, 'fired': [], 'endpoints': results, 'groups': group_view(results), 'errors': []}
     reports = [host_report('master%04d' % number, deploy={'changed': False}, probe=probe) for number in range(masters)]
     return fleet_view(reports, generated='benchmark')
 
@@ -58,9 +60,11 @@ def render(view, directory, collections):
         json.dump(view, handle)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR='1')
     started = time.monotonic()
-    subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', 'netbackup.nbwss.report',
-                    '-e', 'nbwss_report_dir=%s' % directory, '-e', 'ansible_python_interpreter=%s' % sys.executable],
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', 'netbackup.nbwss.report',
+                           '-e', 'nbwss_report_dir=%s' % directory, '-e', 'ansible_python_interpreter=%s' % sys.executable],
+                          env=env, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode:
+        raise SystemExit('the report playbook failed:\n%s' % proc.stdout[-3000:])
     return os.path.join(directory, 'fleet.html'), time.monotonic() - started
 
 

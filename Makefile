@@ -73,7 +73,7 @@ PIP_NOISE := grep -vE "(Location|Url) '[^']*' is ignored: it is neither a file n
 # in the probe tests), git (the README tour's clone), promtool (Debian's prometheus: the metrics files
 # and the alert rules) and java (ansible-rulebook's rule engine: a Java 17 runtime). make demo needs
 # none: it is pure PyPI.
-TEST_SYSTEM_PACKAGES := shellcheck chromium openssl git promtool:prometheus java:openjdk-17-jre-headless
+TEST_SYSTEM_PACKAGES := shellcheck chromium openssl git promtool:prometheus java:openjdk-17-jre-headless /usr/bin/time:time
 DEMO_SYSTEM_PACKAGES :=
 test: SYSTEM_PACKAGES := $(TEST_SYSTEM_PACKAGES)
 demo: SYSTEM_PACKAGES := $(DEMO_SYSTEM_PACKAGES)
